@@ -1,0 +1,147 @@
+"""The schedule model: plain frozen dataclasses, no I/O.
+
+Times are aware datetimes in the page's IANA zone (``zoneinfo.ZoneInfo``), never
+naive and never converted to UTC here: the exporter keeps the zone so that
+calendar clients show the time the conference announced.
+
+Ids are deterministic: the same page parsed twice gives the same ids (see
+:func:`make_session_id` and :func:`make_talk_id`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Talk:
+    """One slot of a session: a talk, a break, a Q&A, a poster…
+
+    ``title`` is ``None`` for a slot the page lists with a time and nothing else;
+    ``end`` is ``None`` only where a page publishes no end time.
+    ``location`` is set only when the slot names its own room (else the session's).
+    """
+
+    id: str
+    start: datetime
+    end: datetime | None
+    title: str | None
+    type: str | None = None
+    authors: tuple[str, ...] = ()
+    abstract: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session page: a title, maybe a room and moderators, and its slots."""
+
+    id: str
+    title: str
+    timezone: str
+    talks: tuple[Talk, ...]
+    location: str | None = None
+    moderators: tuple[str, ...] = ()
+    source_url: str | None = None
+    abstract: str | None = None
+
+    @property
+    def start(self) -> datetime | None:
+        """Start of the earliest slot (``None`` for a session without slots)."""
+        return min((t.start for t in self.talks), default=None)
+
+    @property
+    def end(self) -> datetime | None:
+        """End of the latest slot, falling back to starts where ends are unknown."""
+        return max((t.end or t.start for t in self.talks), default=None)
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something the parser accepted but a person should look at."""
+
+    line: int | None
+    message: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What parsing one or more pages yields."""
+
+    timezone: str
+    sessions: tuple[Session, ...]
+    warnings: tuple[ParseWarning, ...] = field(default=())
+
+
+def slugify(text: str, max_length: int = 40) -> str:
+    """ASCII slug for readable ids and filenames.
+
+    >>> slugify("Orals & Spotlights Track 28: Deep Learning")
+    'orals-spotlights-track-28-deep-learning'
+    >>> slugify("Zoë’s Ünïcode talk")
+    'zoes-unicode-talk'
+    >>> slugify("!!!")
+    'x'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:max_length].rstrip("-")
+    return slug or "x"
+
+
+def _digest(*parts: str, length: int = 10) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def normalize_title(title: str) -> str:
+    """Case- and space-insensitive form of a title, used as a talk's identity.
+
+    >>> normalize_title("  Deep   Nets,  Revisited ")
+    'deep nets, revisited'
+    """
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+
+
+def make_session_id(
+    title: str, location: str | None, start: datetime | None, source_url: str | None
+) -> str:
+    """Deterministic session id: a readable slug plus a digest of the session's identity.
+
+    The identity is the page URL when known (a session page keeps its URL when
+    its contents change); otherwise title, room and the start of its first slot,
+    so that two "Deep Learning" sessions in the same room on the same day differ.
+
+    >>> from datetime import datetime
+    >>> a = make_session_id("Deep Learning", "Ballroom 1", datetime(2022, 7, 21, 7, 30), None)
+    >>> b = make_session_id("Deep Learning", "Ballroom 1", datetime(2022, 7, 21, 12, 30), None)
+    >>> a.startswith("deep-learning-"), a != b
+    (True, True)
+    """
+    if source_url:
+        identity = ("url", source_url.strip())
+    else:
+        when = start.strftime("%Y-%m-%dT%H:%M") if start else ""
+        identity = ("page", normalize_title(title), (location or "").strip().casefold(), when)
+    return f"{slugify(title, 32)}-{_digest(*identity)}"
+
+
+def make_talk_id(session_id: str, title: str | None, occurrence: int) -> str:
+    """Deterministic talk id from its session and its title, never its time.
+
+    A talk that moves keeps its id; the ``occurrence`` number (1, 2, …) tells
+    apart slots of one session with the same title (two "Q&A" slots) and numbers
+    untitled slots. A retitled talk gets a new id here; the store matches it to
+    its old UID by session and time.
+
+    >>> make_talk_id("s-1", "Break", 1) == make_talk_id("s-1", "break ", 1)
+    True
+    >>> make_talk_id("s-1", "Break", 1) != make_talk_id("s-1", "Break", 2)
+    True
+    """
+    key = normalize_title(title) if title else "(untitled)"
+    return f"t{_digest(session_id, key, str(occurrence), length=16)}"

@@ -1,0 +1,484 @@
+"""Parse one session page (copied text or saved HTML) into a :class:`Schedule`.
+
+A page has a header (an optional "Skip to …" line, an optional "Session" label,
+the session title, an optional room line, moderators, an optional "Abstract:"
+label, noise such as "Chat is not available.") and then slots, each a time line
+followed by an optional type line, a title, an authors line and an abstract.
+
+Errors are :class:`~calsync.errors.ParseError` naming the line; anything the
+parser accepted but a person should check becomes a :class:`ParseWarning`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..errors import ParseError
+from ..model import (
+    ParseWarning,
+    Schedule,
+    Session,
+    Talk,
+    make_session_id,
+    make_talk_id,
+    normalize_title,
+)
+from ..zones import ZoneError, check_label, is_real_local_time, load_zone, zone_for_label
+from .htmltext import is_html, parse_html_lines
+from .timeline import MONTHS, WEEKDAYS, TimeRange, WallTime, looks_like_time_line, match_time_line
+from .year import infer_year, weekday_matches, year_from_url
+
+logger = logging.getLogger(__name__)
+
+#: Site chrome that carries no schedule information (compared case-insensitively).
+NOISE_LINES = frozenset(
+    s.casefold()
+    for s in (
+        "Skip to yearly menu bar Skip to main content",
+        "Skip to yearly menu bar",
+        "Skip to main content",
+        "Chat is not available.",
+        "Chat is not available",
+    )
+)
+
+#: Slot types recognised on a line of their own before a title (case-insensitive).
+SLOT_TYPES = frozenset(
+    s.casefold()
+    for s in (
+        "Oral", "Spotlight", "Poster", "Break", "Q&A", "Live Q&A", "Invited Talk", "Keynote",
+        "Talk", "Contributed Talk", "Lightning Talk", "Tutorial", "Workshop", "Panel",
+        "Panel Discussion", "Opening Remarks", "Closing Remarks", "Remarks", "Social", "Lunch",
+        "Coffee Break", "Demo", "Demonstration", "Competition", "Expo", "Town Hall",
+        "Poster Session", "Oral Session", "Award", "Test of Time", "Plenary", "Discussion",
+        "Affinity Event", "Invited Speaker", "Oral Presentation", "Spotlight Presentation",
+    )
+)
+
+_MODERATOR_RE = re.compile(r"^(?:moderators?|chairs?|session chairs?)\s*:\s*(.*)$", re.I)
+_TIMEZONE_RE = re.compile(r"^time\s?zone\s*:\s*(\S+)\s*$", re.I)
+_ABSTRACT_RE = re.compile(r"^abstract\s*:\s*(.*)$", re.I)
+_SESSION_LABEL = "session"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]")
+_NAME_PARTICLES = frozenset("de del della der di da dos du la le van von den ten ter bin al el y".split())
+_SENTENCE_END = (".", "!", "?", ":", ";")
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What the caller knows about a page besides its text.
+
+    ``today`` is the reference date for year inference (the clock by default);
+    ``source`` names the file or URL in messages.
+    """
+
+    url: str | None = None
+    year: int | None = None
+    timezone: str | None = None
+    today: date | None = None
+    source: str | None = None
+
+
+@dataclass
+class _Slot:
+    line: int
+    text: str
+    when: TimeRange
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Header:
+    title: str | None = None
+    location: str | None = None
+    moderators: tuple[str, ...] = ()
+    timezone: tuple[int, str] | None = None
+    abstract: list[str] = field(default_factory=list)
+
+
+def _clean(text: str) -> str:
+    return " ".join(_CONTROL_RE.sub("", text.replace("\u00a0", " ")).split())
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """Names of a moderators or authors line, in page order.
+
+    >>> split_names("Ana Lima · Bo Chen ·  Zoë Þórsdóttir")
+    ('Ana Lima', 'Bo Chen', 'Zoë Þórsdóttir')
+    >>> split_names("Ana Lima")
+    ('Ana Lima',)
+    """
+    parts = re.split(r"\s*[·•|;]\s*", text) if re.search(r"[·•|;]", text) else [text]
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def looks_like_authors(line: str) -> bool:
+    """Whether a line after a title is a list of names rather than an abstract.
+
+    >>> looks_like_authors("Wei ZHANG · J. R. Oduya · pyotr li")
+    True
+    >>> looks_like_authors("Maria “Masha” Ivanova")
+    True
+    >>> looks_like_authors("We study deep nets.")
+    False
+    """
+    if "·" in line:
+        return True
+    if len(line) > 60 or any(ch.isdigit() for ch in line) or line.endswith(_SENTENCE_END):
+        return False
+    words = line.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    for word in words:
+        core = word.strip("\"'“”‘’()")
+        if not core:
+            continue
+        if core.lower() in _NAME_PARTICLES:
+            continue
+        if not core[0].isupper():
+            return False
+    return True
+
+
+def _is_slot_type(line: str) -> bool:
+    return line.casefold() in SLOT_TYPES
+
+
+def _read_lines(text: str, options: PageOptions) -> tuple[list[tuple[int, str]], str | None]:
+    """Numbered non-empty lines, and the page's URL (option first, then the HTML's own)."""
+    if is_html(text):
+        page = parse_html_lines(text)
+        lines = [(n, _clean(t)) for n, t in page.lines]
+        return [(n, t) for n, t in lines if t], options.url or page.canonical_url
+    numbered = ((i, _clean(raw)) for i, raw in enumerate(text.splitlines(), start=1))
+    return [(n, t) for n, t in numbered if t], options.url
+
+
+def _split(lines: Iterable[tuple[int, str]], options: PageOptions) -> tuple[list[tuple[int, str]], list[_Slot]]:
+    header: list[tuple[int, str]] = []
+    slots: list[_Slot] = []
+    for number, text in lines:
+        if text.casefold() in NOISE_LINES:
+            continue
+        when = match_time_line(text)
+        if when is not None:
+            slots.append(_Slot(number, text, when))
+        elif looks_like_time_line(text):
+            raise ParseError("unrecognised time line", line=number, text=text, source=options.source)
+        elif slots:
+            slots[-1].body.append((number, text))
+        else:
+            header.append((number, text))
+    return header, slots
+
+
+def _parse_header(lines: list[tuple[int, str]], warnings: list[ParseWarning]) -> _Header:
+    head = _Header()
+    in_abstract = False
+    rest: list[tuple[int, str]] = []
+    for number, text in lines:
+        if (m := _TIMEZONE_RE.match(text)) is not None:
+            head.timezone = (number, m.group(1))
+            continue
+        if (m := _MODERATOR_RE.match(text)) is not None:
+            head.moderators += split_names(m.group(1))
+            in_abstract = False
+            continue
+        if (m := _ABSTRACT_RE.match(text)) is not None:
+            in_abstract = True
+            if m.group(1):
+                head.abstract.append(m.group(1))
+            continue
+        if in_abstract:
+            head.abstract.append(text)
+            continue
+        rest.append((number, text))
+    if len(rest) > 1 and rest[0][1].casefold() == _SESSION_LABEL:
+        rest = rest[1:]
+    for number, text in rest:
+        if head.title is None:
+            head.title = text
+        elif "·" in text and not head.moderators:
+            head.moderators = split_names(text)
+        elif head.location is None:
+            head.location = text
+        else:
+            warnings.append(ParseWarning(number, f"header line not understood, ignored: {text!r}"))
+    return head
+
+
+def _resolve_zone(head: _Header, slots: list[_Slot], options: PageOptions) -> ZoneInfo:
+    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=options.source)  # noqa: E731
+    if options.timezone:
+        try:
+            return load_zone(options.timezone)
+        except ZoneError as exc:
+            raise err(f"--timezone: {exc}") from None
+    if head.timezone:
+        number, name = head.timezone
+        try:
+            return load_zone(name)
+        except ZoneError as exc:
+            raise err(str(exc), number, name) from None
+    for slot in slots:
+        label = slot.when.start.zone or (slot.when.end.zone if slot.when.end else None)
+        if label is None:
+            continue
+        try:
+            name = zone_for_label(label)
+        except ZoneError as exc:
+            raise err(str(exc), slot.line, slot.text) from None
+        if name is None:
+            raise err(
+                f"{label} is ambiguous (India, Ireland or Israel): add a 'Timezone: Area/City' "
+                "line or pass --timezone",
+                slot.line,
+                slot.text,
+            )
+        return load_zone(name)
+    raise err("the page names no time zone: pass --timezone", slots[0].line, slots[0].text)
+
+
+def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, warnings: list[ParseWarning]) -> int:
+    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=options.source)  # noqa: E731
+    given: list[tuple[int, str]] = []
+    for slot in slots:
+        if slot.when.start.year is not None:
+            given.append((slot.when.start.year, f"the page, line {slot.line}"))
+            break
+    if (url_year := year_from_url(url)) is not None:
+        given.append((url_year, f"the URL {url}"))
+    if options.year is not None:
+        given.append((options.year, "--year"))
+    if given:
+        year, origin = given[0]
+        for other, other_origin in given[1:]:
+            if other != year:
+                raise err(f"year {other} from {other_origin} contradicts year {year} from {origin}")
+        return year
+    for slot in slots:
+        w = slot.when.start
+        if w.weekday is None or w.day is None or w.month is None:
+            continue
+        today = options.today or date.today()
+        year, others = infer_year(w.month, w.day, w.weekday, today)
+        if year is None:
+            raise err("no year has this weekday and date: pass --year", slot.line, slot.text)
+        others_text = ", ".join(map(str, others)) if others else "none"
+        warnings.append(
+            ParseWarning(
+                slot.line,
+                f"the page names no year: inferred {year} from "
+                f"{WEEKDAYS[w.weekday].title()} {w.day} {MONTHS[w.month - 1].title()} "
+                f"(other years of the last decade with that weekday: {others_text}); "
+                "pass --year or --url to be sure",
+            )
+        )
+        return year
+    raise err("the page names no year and no weekday to infer it from: pass --year", slots[0].line, slots[0].text)
+
+
+def _clock(w: WallTime, inherit_ampm: str | None = None) -> tuple[int, int, int]:
+    """(hour, minute, extra days) of a wall time; raises ValueError when impossible."""
+    if w.word == "noon":
+        return 12, 0, 0
+    if w.word == "midnight":
+        return 0, 0, 0
+    assert w.hour is not None
+    hour, minute = w.hour, w.minute
+    ampm = w.ampm or inherit_ampm
+    if minute > 59:
+        raise ValueError(f"minute {minute} out of range")
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"hour {hour} is not a 12-hour clock time")
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    elif hour == 24 and minute == 0:
+        return 0, 0, 1
+    elif hour > 23:
+        raise ValueError(f"hour {hour} out of range")
+    return hour, minute, 0
+
+
+def _label_check(label: str | None, moment: datetime) -> None:
+    if label is None:
+        return
+    try:
+        check_label(label, moment)
+    except ZoneError:
+        if moment.tzname() == label:  # an abbreviation outside the table but the zone's own
+            return
+        raise
+
+
+def _slot_times(
+    slot: _Slot,
+    zone: ZoneInfo,
+    state: dict[str, object],
+    options: PageOptions,
+    warnings: list[ParseWarning],
+) -> tuple[datetime, datetime | None]:
+    """Aware start and end of a slot; ``state`` carries the running date and year."""
+    err = lambda msg: ParseError(msg, line=slot.line, text=slot.text, source=options.source)  # noqa: E731
+    s, e = slot.when.start, slot.when.end
+
+    def date_of(w: WallTime) -> date | None:
+        if w.day is None or w.month is None:
+            return None
+        year = w.year or int(state["year"])  # type: ignore[arg-type]
+        last = state.get("date")
+        if w.year is None and isinstance(last, date) and w.month < last.month - 6:
+            year = last.year + 1  # a programme running over New Year
+        try:
+            day = date(year, w.month, w.day)
+        except ValueError:
+            raise err(f"no such date: {w.day} {MONTHS[w.month - 1].title()} {year}") from None
+        if w.weekday is not None and not weekday_matches(year, w.month, w.day, w.weekday):
+            raise err(
+                f"{w.day} {MONTHS[w.month - 1].title()} {year} is a {day.strftime('%A')}, "
+                f"not a {WEEKDAYS[w.weekday].title()}"
+            )
+        return day
+
+    start_day = date_of(s) or state.get("date")
+    if not isinstance(start_day, date):
+        raise err("time slot without a date, and no earlier date on the page")
+    state["date"] = start_day
+    try:
+        inherit = None
+        if s.ampm is None and e is not None and e.ampm is not None and s.hour is not None and s.hour <= 12:
+            inherit = e.ampm
+            end_clock = _clock(e)
+            if _clock(s, inherit)[:2] > end_clock[:2]:
+                inherit = "am" if e.ampm == "pm" else "pm"
+        sh, sm, sdays = _clock(s, inherit)
+        start = datetime(start_day.year, start_day.month, start_day.day, sh, sm, tzinfo=zone) + timedelta(days=sdays)
+        end: datetime | None = None
+        if e is not None:
+            eh, em, edays = _clock(e)
+            end_day = date_of(e) or start_day
+            end = datetime(end_day.year, end_day.month, end_day.day, eh, em, tzinfo=zone) + timedelta(days=edays)
+            if end.replace(tzinfo=None) < start.replace(tzinfo=None) and date_of(e) is None:
+                end += timedelta(days=1)  # "23:30 - 0:30" ends the next day
+    except ValueError as exc:
+        raise err(str(exc)) from None
+    try:
+        _label_check(s.zone or (e.zone if e else None), start)
+        if end is not None:
+            _label_check((e.zone if e else None) or s.zone, end)
+    except ZoneError as exc:
+        raise err(str(exc)) from None
+    for moment in (start, end):
+        if moment is not None and not is_real_local_time(moment):
+            warnings.append(ParseWarning(slot.line, f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {zone.key} (clocks change)"))
+    if end is not None and end.replace(tzinfo=None) <= start.replace(tzinfo=None):
+        what = "ends when it starts" if end == start else "ends before it starts"
+        warnings.append(ParseWarning(slot.line, f"slot {what}: end time treated as not published"))
+        end = None
+    return start, end
+
+
+def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> dict[str, object]:
+    body = [(n, t) for n, t in slot.body if not _ABSTRACT_RE.match(t) or _ABSTRACT_RE.match(t).group(1)]  # type: ignore[union-attr]
+    body = [(n, (_ABSTRACT_RE.match(t).group(1) if _ABSTRACT_RE.match(t) else t)) for n, t in body]  # type: ignore[union-attr]
+    texts = [t for _, t in body]
+    kind: str | None = None
+    if texts and _is_slot_type(texts[0]):
+        kind = texts[0]
+        if len(texts) > 1:
+            texts = texts[1:]
+    if not texts:
+        warnings.append(ParseWarning(slot.line, "slot has a time and nothing else: kept as an untitled slot"))
+        return {"type": kind, "title": None, "authors": (), "abstract": None}
+    title, rest = texts[0], texts[1:]
+    authors: tuple[str, ...] = ()
+    if rest and looks_like_authors(rest[0]):
+        authors, rest = split_names(rest[0]), rest[1:]
+    abstract = "\n".join(rest) or None
+    return {"type": kind, "title": title, "authors": authors, "abstract": abstract}
+
+
+def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
+    """Parse one session page (text or HTML, detected) into a one-session :class:`Schedule`.
+
+    Raises :class:`~calsync.errors.ParseError` naming the line for a page that
+    cannot be read as a schedule; never any other exception for bad input.
+    """
+    options = options or PageOptions()
+    warnings: list[ParseWarning] = []
+    lines, url = _read_lines(text, options)
+    header_lines, slots = _split(lines, options)
+    if not slots:
+        raise ParseError("no time slots found: is this a session page?", source=options.source)
+    head = _parse_header(header_lines, warnings)
+    if head.title is None:
+        raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
+    zone = _resolve_zone(head, slots, options)
+    state: dict[str, object] = {"year": _resolve_year(slots, url, options, warnings)}
+
+    timed = []
+    for slot in slots:
+        start, end = _slot_times(slot, zone, state, options, warnings)
+        timed.append((start, end, _slot_content(slot, warnings), slot.when.room))
+
+    first = min(start for start, _, _, _ in timed)
+    session_id = make_session_id(head.title, head.location, first, url)
+    seen: Counter[str] = Counter()
+    talks = []
+    for start, end, content, room in timed:
+        title = content["title"]
+        key = normalize_title(title) if isinstance(title, str) else "(untitled)"
+        seen[key] += 1
+        talks.append(
+            Talk(
+                id=make_talk_id(session_id, title if isinstance(title, str) else None, seen[key]),
+                start=start,
+                end=end,
+                title=title if isinstance(title, str) else None,
+                type=content["type"],  # type: ignore[arg-type]
+                authors=content["authors"],  # type: ignore[arg-type]
+                abstract=content["abstract"],  # type: ignore[arg-type]
+                location=room,
+            )
+        )
+    session = Session(
+        id=session_id,
+        title=head.title,
+        timezone=zone.key,
+        talks=tuple(talks),
+        location=head.location,
+        moderators=head.moderators,
+        source_url=url,
+        abstract="\n".join(head.abstract) or None,
+    )
+    if options.source:
+        warnings = [replace(w, source=options.source) for w in warnings]
+    return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings))
+
+
+def parse_pages(pages: Sequence[tuple[str, PageOptions]]) -> Schedule:
+    """Parse several pages into one schedule (one calendar); the first page's zone leads.
+
+    A session that appears twice (the same page given twice) is kept once, with a warning.
+    """
+    sessions: list[Session] = []
+    warnings: list[ParseWarning] = []
+    seen: set[str] = set()
+    for text, options in pages:
+        schedule = parse_page(text, options)
+        warnings.extend(schedule.warnings)
+        for session in schedule.sessions:
+            if session.id in seen:
+                warnings.append(ParseWarning(None, f"session {session.title!r} given twice: kept once", options.source))
+                continue
+            seen.add(session.id)
+            sessions.append(session)
+    if not sessions:
+        raise ParseError("no pages given")
+    return Schedule(timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings))

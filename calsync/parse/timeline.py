@@ -1,0 +1,151 @@
+"""Recognise slot time lines and turn them into wall-clock parts.
+
+Handles the forms conference sites use, e.g.::
+
+    Tue 20 July 6:00 - 6:20 PDT          Thu 10 Dec. 6:00 - 6:15 PST
+    Thu 21 July 13:05 - 13:25 PDT        Wed 3 May 9:15 a.m. - 10 a.m. CEST
+    Wed 3 May 9 a.m. PDT — 11 a.m. PDT   Fri Dec 08 07:40 AM -- 07:45 AM (CST) @ Hall B
+
+This module only reads text; dates, years and zones are resolved by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+_WD = r"(?i:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?,?"
+_MON = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_ZONE = r"(?:[A-Z]{2,5}|(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?)"
+_AMPM = r"(?:[aApP]\.?\s?[mM]\.?(?![A-Za-z]))"
+
+
+def _side(p: str) -> str:
+    """Regex for one end of a range; group names carry the prefix ``p``."""
+    date = (
+        rf"(?:(?P<{p}d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<{p}m1>{_MON})\.?"
+        rf"|(?P<{p}m2>{_MON})\.?\s+(?P<{p}d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+        rf"(?:,?\s+(?P<{p}y>(?:19|20)\d\d))?,?"
+    )
+    time = (
+        rf"(?:(?P<{p}h>\d{{1,2}})(?:[:.](?P<{p}min>\d{{2}}))?\s?(?P<{p}ampm>{_AMPM})?"
+        rf"|(?P<{p}word>(?i:noon|midnight)))"
+    )
+    zone = rf"(?:\s?\(?(?P<{p}zone>{_ZONE})\)?)?"
+    return rf"(?:(?P<{p}wd>{_WD})\s+)?(?:{date}\s+)?{time}{zone}"
+
+
+_SEP = r"\s*(?:--?|–|—|\bto\b)\s*"
+TIME_LINE_RE = re.compile(
+    rf"^{_side('s')}(?:{_SEP}{_side('e')})?(?:\s*@\s*(?P<room>.+?))?\s*$"
+)
+#: A line that starts like a dated time line; used to report near misses.
+NEAR_MISS_RE = re.compile(
+    rf"^(?:{_WD}\s+)?(?:\d{{1,2}}\s+{_MON}|{_MON}\.?\s+\d{{1,2}})\b.*(?:\d:\d\d|\d\s?{_AMPM})"
+)
+
+
+@dataclass(frozen=True)
+class WallTime:
+    """One end of a range as written: date parts (maybe absent), time, zone label."""
+
+    weekday: int | None  # 0 = Monday
+    day: int | None
+    month: int | None
+    year: int | None
+    hour: int | None
+    minute: int
+    ampm: str | None  # "am" / "pm" / None (24-hour clock)
+    word: str | None  # "noon" / "midnight"
+    zone: str | None
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A parsed time line: its start, its end (``None`` when only a start is given), a room."""
+
+    start: WallTime
+    end: WallTime | None
+    room: str | None
+
+
+def _month(name: str | None) -> int | None:
+    return MONTHS.index(name[:3].lower()) + 1 if name else None
+
+
+def _wall(m: re.Match[str], p: str) -> WallTime | None:
+    if m.group(f"{p}h") is None and m.group(f"{p}word") is None:
+        return None
+    wd = m.group(f"{p}wd")
+    ampm = m.group(f"{p}ampm")
+    word = m.group(f"{p}word")
+    return WallTime(
+        weekday=WEEKDAYS.index(wd[:3].lower()) if wd else None,
+        day=int(m.group(f"{p}d1") or m.group(f"{p}d2")) if (m.group(f"{p}d1") or m.group(f"{p}d2")) else None,
+        month=_month(m.group(f"{p}m1") or m.group(f"{p}m2")),
+        year=int(m.group(f"{p}y")) if m.group(f"{p}y") else None,
+        hour=int(m.group(f"{p}h")) if m.group(f"{p}h") else None,
+        minute=int(m.group(f"{p}min") or 0),
+        ampm=("am" if ampm[0] in "aA" else "pm") if ampm else None,
+        word=word.lower() if word else None,
+        zone=m.group(f"{p}zone"),
+    )
+
+
+def _is_time_like(w: WallTime, raw_minutes: str | None) -> bool:
+    return w.ampm is not None or w.word is not None or raw_minutes is not None
+
+
+def match_time_line(line: str) -> TimeRange | None:
+    """Parse ``line`` when it is a slot time line, else return ``None``.
+
+    A bare "3 - 4" (a room such as "Room 3 - 4") is not a time: a time line needs
+    a date, a zone, a.m./p.m. or minutes.
+
+    >>> r = match_time_line("Thu 10 Dec. 6:00 - 6:15 PST")
+    >>> (r.start.day, r.start.month, r.start.hour, r.end.minute, r.end.zone)
+    (10, 12, 6, 15, 'PST')
+    >>> r = match_time_line("Fri Dec 08 07:40 AM -- 07:45 AM (CST) @ Hall B")
+    >>> (r.start.day, r.start.ampm, r.end.zone, r.room)
+    (8, 'am', 'CST', 'Hall B')
+    >>> match_time_line("Room 327 - 329") is None, match_time_line("3 - 4") is None
+    (True, True)
+    >>> match_time_line("9 a.m. PDT — 11 a.m. PDT").end.hour
+    11
+    """
+    line = " ".join(line.replace("\u00a0", " ").split())
+    m = TIME_LINE_RE.match(line)
+    if not m:
+        return None
+    start = _wall(m, "s")
+    end = _wall(m, "e")
+    assert start is not None
+    has_date = start.day is not None
+    has_zone = start.zone is not None or (end is not None and end.zone is not None)
+    timey = _is_time_like(start, m.group("smin")) or (
+        end is not None and _is_time_like(end, m.group("emin"))
+    )
+    if not (has_date or has_zone or timey):
+        return None
+    if end is None and not (has_date and (timey or has_zone)):
+        return None  # a lone number or word is not a start time
+    if start.weekday is not None and start.day is None:
+        return None  # "Sat 9:00" names no date: left to the workshop-page parser
+    return TimeRange(start=start, end=end, room=m.group("room"))
+
+
+def looks_like_time_line(line: str) -> bool:
+    """Whether a line that :func:`match_time_line` rejected was probably meant as one.
+
+    >>> looks_like_time_line("Thu 21 July 7:30 -- PDT")
+    True
+    >>> looks_like_time_line("We train on 21 July 2020 data.")
+    False
+    """
+    return NEAR_MISS_RE.match(" ".join(line.split())) is not None
