@@ -1,0 +1,215 @@
+"""The ``calsync`` command: ``parse`` a page to JSON, ``ics`` pages to iCalendar.
+
+Exit codes: 0 success (warnings on stderr), 2 bad input or options (one line
+naming the file and line; never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load_config
+from .errors import CalsyncError, ParseError
+from .ical import Revision, describe_schedule, render_calendar
+from .model import Schedule
+from .parse import PageOptions, parse_pages
+from .serialize import build_schedule_dict
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """A page's text and what we know of where it came from."""
+
+    name: str
+    text: str
+    modified: datetime | None  # the file's modification time (UTC); None for stdin
+
+
+def read_page(name: str) -> PageInput:
+    """Read a page from a file or ``-`` (stdin); undecodable bytes become U+FFFD."""
+    if name == "-":
+        raw = sys.stdin.buffer.read()
+        return PageInput("<stdin>", raw.decode("utf-8-sig", errors="replace"), None)
+    path = Path(name)
+    try:
+        raw = path.read_bytes()
+        mtime = datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
+    except OSError as exc:
+        raise CalsyncError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return PageInput(name, raw.decode("utf-8-sig", errors="replace"), mtime)
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+    if not 1900 <= year <= 2200:
+        raise argparse.ArgumentTypeError(f"year out of range: {year}")
+    return year
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _stamp(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"--stamp needs a UTC offset or Z: {text!r}")
+    return moment.astimezone(timezone.utc)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (documented in the README's CLI section)."""
+    parser = argparse.ArgumentParser(prog="calsync", description="Conference session pages → JSON and iCalendar.")
+    parser.add_argument("--version", action="version", version=f"calsync {__version__}")
+    parser.add_argument("--config", help="TOML config file (default: $CALSYNC_CONFIG)")
+    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def page_options(p: argparse.ArgumentParser, many: bool) -> None:
+        p.add_argument("--url", action="append" if many else "store", default=[] if many else None,
+                       help="the page's URL (gives the year and the event link)" + ("; repeat once per page, in order" if many else ""))
+        p.add_argument("--year", type=_year, help="the conference year, when neither page nor URL names it")
+        p.add_argument("--timezone", help="IANA zone of the page's times (overrides the page)")
+        p.add_argument("--today", type=_date, help="reference date for year inference (default: today)")
+
+    p_parse = sub.add_parser("parse", help="print a page's schedule as JSON")
+    p_parse.add_argument("page", help="a text or HTML file, or - for stdin")
+    page_options(p_parse, many=False)
+
+    p_ics = sub.add_parser("ics", help="write pages as one iCalendar file")
+    p_ics.add_argument("pages", nargs="+", help="text or HTML files, or - for stdin")
+    page_options(p_ics, many=True)
+    p_ics.add_argument("--sessions", action="store_true", help="add one event per session spanning its talks")
+    p_ics.add_argument("--no-talks", action="store_true", help="leave out the per-talk events (with --sessions)")
+    p_ics.add_argument("--name", help="calendar name (default: the session title)")
+    p_ics.add_argument("--host", help="UID host (default: feed.uid_host of the config)")
+    p_ics.add_argument("--stamp", type=_stamp,
+                       help="DTSTAMP/LAST-MODIFIED (default: $SOURCE_DATE_EPOCH, else the newest input file's mtime)")
+    p_ics.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    return parser
+
+
+def _schedule(args: argparse.Namespace, names: Sequence[str], urls: Sequence[str | None]) -> tuple[Schedule, list[PageInput]]:
+    if len(urls) > len(names):
+        raise CalsyncError(f"{len(urls)} --url options for {len(names)} pages")
+    inputs = [read_page(n) for n in names]
+    pages = [
+        (
+            page.text,
+            PageOptions(
+                url=urls[i] if i < len(urls) else None,
+                year=args.year,
+                timezone=args.timezone,
+                today=args.today,
+                source=page.name,
+            ),
+        )
+        for i, page in enumerate(inputs)
+    ]
+    schedule = parse_pages(pages)
+    for w in schedule.warnings:
+        where = f"{w.source}:{w.line}" if w.line is not None else (w.source or "<page>")
+        print(f"{where}: warning: {w.message}", file=sys.stderr)
+    return schedule, inputs
+
+
+def data_stamp(args: argparse.Namespace, inputs: Sequence[PageInput], schedule: Schedule) -> datetime:
+    """DTSTAMP/LAST-MODIFIED for a CLI export: from the data, never the clock.
+
+    ``--stamp``, else ``$SOURCE_DATE_EPOCH`` (reproducible builds), else the newest
+    input file's modification time, else (stdin) the earliest talk's start.
+    """
+    if args.stamp is not None:
+        return args.stamp
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise CalsyncError(f"SOURCE_DATE_EPOCH is not a Unix time: {epoch!r}") from None
+    times = [p.modified for p in inputs if p.modified is not None]
+    if times:
+        return max(times)
+    return min(t.start for s in schedule.sessions for t in s.talks).astimezone(timezone.utc)
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CalsyncError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_parse(args: argparse.Namespace, config: Config) -> int:
+    """``calsync parse PAGE``: the schedule as JSON on stdout."""
+    schedule, _ = _schedule(args, [args.page], [args.url] if args.url else [])
+    text = json.dumps(build_schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n"
+    _write(text.encode("utf-8"), None)
+    return 0
+
+
+def cmd_ics(args: argparse.Namespace, config: Config) -> int:
+    """``calsync ics PAGE...``: one calendar of all pages."""
+    schedule, inputs = _schedule(args, args.pages, args.url)
+    overrides: dict[str, object] = {"sessions": args.sessions, "talks": not args.no_talks}
+    if args.host:
+        overrides["host"] = args.host
+    if args.no_talks and not args.sessions:
+        raise CalsyncError("--no-talks needs --sessions: the calendar would be empty")
+    options = config.feed.feed_options(**overrides)
+    revision = Revision(modified=data_stamp(args, inputs, schedule))
+    data = render_calendar(schedule.sessions, describe_schedule(schedule, args.name), lambda _id: revision, options)
+    _write(data, args.output)
+    return 0
+
+
+COMMANDS = {"parse": cmd_parse, "ics": cmd_ics}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``calsync`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config)
+        return COMMANDS[args.command](args, config)
+    except ParseError as exc:
+        print(f"calsync: error: {exc}", file=sys.stderr)
+        return 2
+    except CalsyncError as exc:
+        print(f"calsync: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
