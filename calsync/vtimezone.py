@@ -13,8 +13,17 @@ ordinal (1..4, or -1 for "last") and a local wall-clock time, and then checks
 that expanding the resulting RRULEs reproduces every transition of the span
 exactly, and nothing more.  When the zone's rules are not stable inside the
 span (the US change of 2007, Moscow's permanent switch of 2011, Iran's
-fixed-date rules, Morocco's Ramadan breaks, ...) it falls back to
-icalendar's own RDATE form (see :func:`_fallback`).
+fixed-date rules, Morocco's Ramadan breaks, ...) it falls back to the RDATE
+form of icalendar's own ``Timezone.from_tzinfo``, checked the same way:
+
+* icalendar 7.3 writes the onset of a forward (spring) change in the new
+  offset's wall time, an hour late by RFC 5545; those onsets are corrected
+  from the exact transitions (:func:`_from_tzinfo`);
+* its search also jumps over short excursions (Morocco's Ramadan breaks in
+  some years); when its output still does not match zoneinfo, the same RDATE
+  form is written straight from the exact transitions (:func:`_rdate_form`).
+
+Either way a debug log line says why the classic form was not used.
 
 The module is pure: no I/O, no clock, and the same inputs give byte-identical
 ``to_ical()`` output.
@@ -39,7 +48,6 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import copy
 import functools
@@ -149,6 +157,24 @@ class _Transition:
         """The naive wall-clock onset, in TZOFFSETFROM as RFC 5545 requires."""
         return self.utc + self.offset_from
 
+    def __str__(self) -> str:
+        return (
+            f"{self.utc.isoformat()}Z {_hours(self.offset_from)} -> "
+            f"{_hours(self.offset_to)} {self.name_to}"
+        )
+
+
+def _hours(offset: timedelta) -> str:
+    """Return an offset as [+-]HH:MM[:SS].
+
+    >>> _hours(timedelta(hours=-3, minutes=-30)), _hours(timedelta(hours=5, minutes=45))
+    ('-03:30', '+05:45')
+    """
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+    text = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{text}:{seconds:02d}" if seconds else text
+
 
 def _state(zone: ZoneInfo, seconds: int) -> _State:
     """Return the zone's offset and abbreviation at a POSIX timestamp."""
@@ -237,9 +263,10 @@ def _group_rule(group: list[_Transition], first: int, last: int) -> tuple[int, s
     return group[0].local.month, _byday(ordinal, group[0].local.weekday())
 
 
-def _classic(zone: ZoneInfo, first: int, last: int) -> tuple[_Observance, ...] | str:
-    """Return the classic observances for the zone and years, or why none fit."""
-    transitions = _find_transitions(zone, first, last)
+def _classic(
+    zone: ZoneInfo, transitions: list[_Transition], first: int, last: int
+) -> tuple[_Observance, ...] | str:
+    """Return the classic observances for the zone's transitions, or why none fit."""
     if not transitions:
         middle = (datetime(first, 7, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(seconds=1)
         offset, name = _state(zone, middle)
@@ -284,8 +311,8 @@ def _verify(claimed: list[_Transition], actual: list[_Transition]) -> str:
         return ""
     for mine, real in zip(claimed, actual):
         if mine != real:
-            return f"RRULE expansion gives {mine}, zoneinfo {real}"
-    return f"RRULE expansion gives {len(claimed)} transitions, zoneinfo {len(actual)}"
+            return f"VTIMEZONE says {mine}, zoneinfo {real}"
+    return f"VTIMEZONE has {len(claimed)} transitions, zoneinfo {len(actual)}"
 
 
 def _classic_component(tzid: str, observances: tuple[_Observance, ...]) -> Timezone:
@@ -310,7 +337,9 @@ def _classic_component(tzid: str, observances: tuple[_Observance, ...]) -> Timez
 # The fallback
 
 
-def _fallback(tzid: str, zone: ZoneInfo, first: int, last: int) -> tuple[Timezone, str]:
+def _from_tzinfo(
+    tzid: str, zone: ZoneInfo, transitions: list[_Transition], first: int, last: int
+) -> tuple[Timezone, str]:
     """Return icalendar's RDATE form for the span, with exact onsets.
 
     icalendar 7.3's ``Timezone.from_tzinfo`` writes the onset of a transition
@@ -319,14 +348,14 @@ def _fallback(tzid: str, zone: ZoneInfo, first: int, last: int) -> tuple[Timezon
     such a VTIMEZONE changes offset an hour late.  Each onset is therefore moved
     to the exact transition zoneinfo has (whichever of the two readings matches
     one), and the result is checked like the classic form.  The second value
-    is "" if that check passed, else what differs.
+    is "" if that check passed, else what differs (from_tzinfo also skips short
+    excursions, such as Morocco's Ramadan breaks in some years).
     """
     vtimezone = Timezone.from_tzinfo(
         zone, tzid=tzid, first_date=date(first, 1, 1), last_date=date(last, 12, 31)
     )
     vtimezone.add("X-LIC-LOCATION", tzid)
-    actual = _find_transitions(zone, first, last)
-    exact = {(t.utc, t.offset_from, t.offset_to): t.local for t in actual}
+    exact = {(t.utc, t.offset_from, t.offset_to): t.local for t in transitions}
 
     def onset(local: datetime, offset_from: timedelta, offset_to: timedelta) -> datetime:
         for offset in (offset_from, offset_to):
@@ -347,7 +376,45 @@ def _fallback(tzid: str, zone: ZoneInfo, first: int, last: int) -> tuple[Timezon
             sub.add("RDATE", onsets[1:])
         if offset_from != offset_to:  # from == to: the initial observance
             claimed += [_Transition(o - offset_from, offset_from, offset_to, name) for o in onsets]
-    return vtimezone, _verify(sorted(claimed), actual)
+    return vtimezone, _verify(sorted(claimed), transitions)
+
+
+def _rdate_form(
+    tzid: str, zone: ZoneInfo, transitions: list[_Transition], first: int, last: int
+) -> Timezone:
+    """Return the RDATE form written straight from the exact transitions.
+
+    Same shape as icalendar's ``from_tzinfo``: an initial observance on January 1
+    of ``first`` (TZOFFSETFROM = TZOFFSETTO), then one STANDARD or DAYLIGHT
+    (after zoneinfo's ``dst()``) per kind of transition, DTSTART its first onset
+    and RDATE the others, all in TZOFFSETFROM.
+    """
+
+    def daylight(utc: datetime) -> bool:
+        return bool(utc.replace(tzinfo=timezone.utc).astimezone(zone).dst())
+
+    before = transitions[0].utc - timedelta(seconds=1) if transitions else datetime(first, 7, 1)
+    offset, name = _state(zone, int((before - _EPOCH.replace(tzinfo=None)).total_seconds()))
+    groups: dict[tuple[timedelta, timedelta, str, bool], list[datetime]] = {
+        (offset, offset, name, daylight(before)): [datetime(first, 1, 1)]
+    }
+    for t in transitions:
+        key = (t.offset_from, t.offset_to, t.name_to, daylight(t.utc))
+        groups.setdefault(key, []).append(t.local)
+    vtimezone = Timezone()
+    vtimezone.add("TZID", tzid)
+    vtimezone.add("COMMENT", f"This timezone only works from {date(first, 1, 1)} to {date(last, 12, 31)}.")
+    vtimezone.add("X-LIC-LOCATION", tzid)
+    for (offset_from, offset_to, name, is_daylight), onsets in groups.items():
+        sub = TimezoneDaylight() if is_daylight else TimezoneStandard()
+        sub.DTSTART = onsets[0]
+        sub.TZOFFSETFROM = offset_from
+        sub.TZOFFSETTO = offset_to
+        if onsets[1:]:
+            sub.add("RDATE", onsets[1:])
+        sub.add("TZNAME", name)
+        vtimezone.add_component(sub)
+    return vtimezone
 
 
 # --------------------------------------------------------------------------
@@ -356,15 +423,23 @@ def _fallback(tzid: str, zone: ZoneInfo, first: int, last: int) -> tuple[Timezon
 
 @functools.lru_cache(maxsize=256)
 def _build(tzid: str, first: int, last: int) -> tuple[Timezone, str]:
-    """Build (and cache) the VTIMEZONE for a zone and margin years; never hand it out."""
+    """Build (and cache) the VTIMEZONE for a zone and margin years; never hand it out.
+
+    The second value is "" for the classic form, else why it was not used.
+    """
     zone = ZoneInfo(tzid)
-    classic = _classic(zone, first, last)
+    transitions = _find_transitions(zone, first, last)
+    classic = _classic(zone, transitions, first, last)
     if not isinstance(classic, str):
         return _classic_component(tzid, classic), ""
-    vtimezone, problem = _fallback(tzid, zone, first, last)
-    if problem:
-        log.warning("VTIMEZONE for %s %d..%d is not exact: %s", tzid, first, last, problem)
-    return vtimezone, classic
+    vtimezone, problem = _from_tzinfo(tzid, zone, transitions, first, last)
+    if not problem:
+        return vtimezone, f"{classic}; using icalendar's from_tzinfo form"
+    vtimezone = _rdate_form(tzid, zone, transitions, first, last)
+    return vtimezone, (
+        f"{classic}; icalendar's from_tzinfo is not exact ({problem});"
+        " using the RDATE form of the zoneinfo transitions"
+    )
 
 
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -373,9 +448,10 @@ def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     The classic form (one STANDARD and one DAYLIGHT, each with a yearly RRULE;
     or a single STANDARD without RRULE for a zone without transitions in the
     span) is used whenever it reproduces every zoneinfo transition of the span
-    exactly; otherwise icalendar's ``Timezone.from_tzinfo`` RDATE form, with
-    its onsets corrected (see :func:`_fallback`), and a debug log line saying
-    why.  Results are cached; each call returns a fresh copy, free to mutate.
+    exactly; otherwise the RDATE form of icalendar's ``Timezone.from_tzinfo``
+    (corrected, or rewritten from the exact transitions, see the module
+    docstring), with a debug log line saying why.  Results are cached; each
+    call returns a fresh copy, free to mutate.
 
     :param tzid: an IANA zone name such as ``"Europe/Berlin"``; it is also the
         TZID written.  Unknown names raise ``zoneinfo.ZoneInfoNotFoundError``.
@@ -403,11 +479,5 @@ def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
         )
     vtimezone, reason = _build(tzid, first_year - 1, last_year + 1)
     if reason:
-        log.debug(
-            "no classic VTIMEZONE for %s %d..%d (%s); using icalendar's from_tzinfo form",
-            tzid,
-            first_year,
-            last_year,
-            reason,
-        )
+        log.debug("no classic VTIMEZONE for %s %d..%d: %s", tzid, first_year, last_year, reason)
     return copy.deepcopy(vtimezone)

@@ -20,7 +20,9 @@ BLOCK_TAGS = frozenset(
     nav ol p pre section summary table tbody thead tfoot tr td th ul button option select
     label legend""".split()
 )
-DROP_TAGS = frozenset("script style noscript template head svg iframe object canvas".split())
+#: Dropped with their contents: code, the document head, and site navigation and
+#: footers (menus and contact lines are not part of a session).
+DROP_TAGS = frozenset("script style noscript template head svg iframe object canvas nav footer".split())
 
 _HTML_START_RE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body|div|section|main|article|p|h\d|span|table|ul|meta|title)\b", re.I | re.S)
 

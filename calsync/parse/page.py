@@ -11,6 +11,7 @@ parser accepted but a person should check becomes a :class:`ParseWarning`.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from collections import Counter
@@ -31,7 +32,7 @@ from ..model import (
 )
 from ..zones import ZoneError, check_label, is_real_local_time, load_zone, zone_for_label
 from .htmltext import is_html, parse_html_lines
-from .timeline import MONTHS, WEEKDAYS, TimeRange, WallTime, looks_like_time_line, match_time_line
+from .timeline import TimeRange, WallTime, looks_like_time_line, match_time_line
 from .year import infer_year, weekday_matches, year_from_url
 
 logger = logging.getLogger(__name__)
@@ -118,14 +119,21 @@ def split_names(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
-def looks_like_authors(line: str) -> bool:
+def looks_like_authors(line: str, followed: bool = False) -> bool:
     """Whether a line after a title is a list of names rather than an abstract.
+
+    Names are joined by " · "; a single name is a short line without digits or a
+    closing period. It must also be capitalised like a name unless more text
+    (the abstract) follows it, so that a short cut-off abstract is not taken for
+    a name while "pyotr li" above an abstract still is.
 
     >>> looks_like_authors("Wei ZHANG · J. R. Oduya · pyotr li")
     True
     >>> looks_like_authors("Maria “Masha” Ivanova")
     True
-    >>> looks_like_authors("We study deep nets.")
+    >>> looks_like_authors("pyotr li"), looks_like_authors("pyotr li", followed=True)
+    (False, True)
+    >>> looks_like_authors("We study deep nets.", followed=True)
     False
     """
     if "·" in line:
@@ -141,7 +149,7 @@ def looks_like_authors(line: str) -> bool:
             continue
         if core.lower() in _NAME_PARTICLES:
             continue
-        if not core[0].isupper():
+        if not core[0].isupper() and not followed:
             return False
     return True
 
@@ -199,9 +207,9 @@ def _parse_header(lines: list[tuple[int, str]], warnings: list[ParseWarning]) ->
             head.abstract.append(text)
             continue
         rest.append((number, text))
-    if len(rest) > 1 and rest[0][1].casefold() == _SESSION_LABEL:
-        rest = rest[1:]
-    for number, text in rest:
+    for index, (number, text) in enumerate(rest):
+        if head.title is None and text.casefold() == _SESSION_LABEL and index + 1 < len(rest):
+            continue  # the "Session" label above the title
         if head.title is None:
             head.title = text
         elif "·" in text and not head.moderators:
@@ -275,7 +283,7 @@ def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, war
             ParseWarning(
                 slot.line,
                 f"the page names no year: inferred {year} from "
-                f"{WEEKDAYS[w.weekday].title()} {w.day} {MONTHS[w.month - 1].title()} "
+                f"{calendar.day_name[w.weekday]} {w.day} {calendar.month_name[w.month]} "
                 f"(other years of the last decade with that weekday: {others_text}); "
                 "pass --year or --url to be sure",
             )
@@ -338,11 +346,11 @@ def _slot_times(
         try:
             day = date(year, w.month, w.day)
         except ValueError:
-            raise err(f"no such date: {w.day} {MONTHS[w.month - 1].title()} {year}") from None
+            raise err(f"no such date: {w.day} {calendar.month_name[w.month]} {year}") from None
         if w.weekday is not None and not weekday_matches(year, w.month, w.day, w.weekday):
             raise err(
-                f"{w.day} {MONTHS[w.month - 1].title()} {year} is a {day.strftime('%A')}, "
-                f"not a {WEEKDAYS[w.weekday].title()}"
+                f"{w.day} {calendar.month_name[w.month]} {year} is a {calendar.day_name[day.weekday()]}, "
+                f"not a {calendar.day_name[w.weekday]}"
             )
         return day
 
@@ -398,7 +406,7 @@ def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> dict[str, object
         return {"type": kind, "title": None, "authors": (), "abstract": None}
     title, rest = texts[0], texts[1:]
     authors: tuple[str, ...] = ()
-    if rest and looks_like_authors(rest[0]):
+    if rest and looks_like_authors(rest[0], followed=len(rest) > 1):
         authors, rest = split_names(rest[0]), rest[1:]
     abstract = "\n".join(rest) or None
     return {"type": kind, "title": title, "authors": authors, "abstract": abstract}
@@ -419,6 +427,8 @@ def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
     head = _parse_header(header_lines, warnings)
     if head.title is None:
         raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
+    if slots[0].when.start.day is None:
+        raise ParseError("time slot without a date, and no earlier date on the page", line=slots[0].line, text=slots[0].text, source=options.source)
     zone = _resolve_zone(head, slots, options)
     state: dict[str, object] = {"year": _resolve_year(slots, url, options, warnings)}
 

@@ -1,0 +1,34 @@
+"""Rewrite the expected JSON and golden .ics files from the fixture pages.
+
+Run by hand after a deliberate change of output (``.venv/bin/python tests/regenerate.py``),
+then read the diff: these files are the reviewed truth the tests compare against.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest import FIXTURES, PAGES, TODAY  # noqa: E402
+from helpers import ERROR_PAGES, GOLDEN_OPTIONS, golden_calendar, parse_fixture  # noqa: E402
+
+from calsync.serialize import build_schedule_dict  # noqa: E402
+
+
+def main() -> None:
+    for page in sorted(PAGES.iterdir()):
+        if page.suffix not in {".txt", ".html"} or page.name in ERROR_PAGES:
+            continue
+        schedule = parse_fixture(page.name)
+        out = FIXTURES / "expected" / f"{page.stem}.json"
+        out.write_text(json.dumps(build_schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (FIXTURES / "golden" / f"{page.stem}.ics").write_bytes(golden_calendar(schedule))
+        print("wrote", out.name, f"{page.stem}.ics")
+    print(f"(reference date {TODAY}, options {GOLDEN_OPTIONS})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Tests for calsync.vtimezone, against the real zoneinfo data (no mocks).
+
+The offset checks never reuse the module's own scanner: they parse the emitted
+bytes with icalendar, expand DTSTART/RDATE/RRULE themselves with dateutil, and
+compare the offset that implies with ``ZoneInfo(tzid).utcoffset`` at hourly
+samples and one second either side of every transition.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateutil.rrule
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Timezone
+
+from calsync.vtimezone import build_vtimezone
+
+LOS_ANGELES_2022 = (
+    b"BEGIN:VTIMEZONE\r\n"
+    b"TZID:America/Los_Angeles\r\n"
+    b"X-LIC-LOCATION:America/Los_Angeles\r\n"
+    b"BEGIN:STANDARD\r\n"
+    b"DTSTART:20211107T020000\r\n"
+    b"RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\n"
+    b"TZNAME:PST\r\n"
+    b"TZOFFSETFROM:-0700\r\n"
+    b"TZOFFSETTO:-0800\r\n"
+    b"END:STANDARD\r\n"
+    b"BEGIN:DAYLIGHT\r\n"
+    b"DTSTART:20210314T020000\r\n"
+    b"RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n"
+    b"TZNAME:PDT\r\n"
+    b"TZOFFSETFROM:-0800\r\n"
+    b"TZOFFSETTO:-0700\r\n"
+    b"END:DAYLIGHT\r\n"
+    b"END:VTIMEZONE\r\n"
+)
+
+# Zones whose rules changed inside the span: the US rule (2007), Moscow's
+# permanent summer time (2011), Iran's fixed-date DST and its end (2022).
+CHANGED_RULES = [
+    ("America/Los_Angeles", 2005, 2008),
+    ("Europe/Moscow", 2010, 2012),
+    ("Asia/Tehran", 2021, 2023),
+]
+
+HYPOTHESIS_ZONES = [
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Sao_Paulo",  # DST abolished in 2019
+    "America/Santiago",  # midnight transitions, odd years
+    "America/Havana",
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Dublin",  # negative DST in tzdata
+    "Europe/Moscow",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",  # 30-minute DST
+    "Pacific/Auckland",
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "Pacific/Apia",  # DST abolished in 2021
+    "Asia/Tokyo",
+    "Asia/Tehran",
+    "Asia/Kolkata",
+    "Africa/Casablanca",  # Ramadan breaks
+    "Etc/GMT+7",
+    "UTC",
+]
+
+
+# --------------------------------------------------------------------------
+# An independent reading of the emitted bytes
+
+
+def _parse(ics: bytes) -> Timezone:
+    return Timezone.from_ical(ics)
+
+
+def observances(ics: bytes) -> list:
+    """Return the STANDARD/DAYLIGHT sub-components of emitted bytes."""
+    return [sub for sub in _parse(ics).subcomponents if sub.name in ("STANDARD", "DAYLIGHT")]
+
+
+def implied_offset(ics: bytes, until: datetime):
+    """Return (offset_at(utc), onsets) implied by a VTIMEZONE, per RFC 5545.
+
+    Each onset is a local time in TZOFFSETFROM; before the earliest onset the
+    TZOFFSETFROM of that onset applies.
+    """
+    changes = []
+    for sub in observances(ics):
+        start, off_from, off_to = sub.DTSTART, sub.TZOFFSETFROM, sub.TZOFFSETTO
+        assert start.tzinfo is None, "DTSTART in a VTIMEZONE must be local time"
+        local = {start} | {dt for dt, _ in sub.rdates}
+        for rule in sub.rrules:
+            expanded = dateutil.rrule.rrulestr(rule.to_ical().decode(), dtstart=start)
+            local |= set(expanded.between(start, until, inc=True))
+        changes += [(dt - off_from, off_from, off_to) for dt in local]
+    changes.sort()
+    instants = [utc for utc, _, _ in changes]
+
+    def offset_at(utc: datetime) -> timedelta:
+        index = bisect.bisect_right(instants, utc) - 1
+        return changes[0][1] if index < 0 else changes[index][2]
+
+    return offset_at, instants
+
+
+def zone_offset(zone: ZoneInfo, utc: datetime) -> timedelta:
+    return utc.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
+
+
+def zone_transitions(zone: ZoneInfo, start: datetime, end: datetime, step: timedelta):
+    """Return (samples, exact transitions) from a plain scan plus bisection."""
+    samples, transitions = [], []
+    previous, previous_offset = start, zone_offset(zone, start)
+    moment = start + step
+    while moment <= end:
+        offset = zone_offset(zone, moment)
+        samples.append(moment)
+        if offset != previous_offset:
+            low, high = previous, moment
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if zone_offset(zone, middle) == previous_offset:
+                    low = middle
+                else:
+                    high = middle
+            transitions.append(high)
+        previous, previous_offset = moment, offset
+        moment += step
+    return samples, transitions
+
+
+def assert_offsets_match(tzid: str, first_year: int, last_year: int, step_hours: int = 1):
+    """Every sample and every transition ±1 s of the margin span agrees with zoneinfo."""
+    zone = ZoneInfo(tzid)
+    ics = build_vtimezone(tzid, first_year, last_year).to_ical()
+    # the whole margin span, except its first and last day (local vs UTC)
+    start = datetime(first_year - 1, 1, 2)
+    end = datetime(last_year + 1, 12, 30)
+    offset_at, onsets = implied_offset(ics, end + timedelta(days=2))
+    samples, transitions = zone_transitions(zone, start, end, timedelta(hours=step_hours))
+    one = timedelta(seconds=1)
+    checked = set(samples)
+    for instant in transitions + [o for o in onsets if start <= o <= end]:
+        checked |= {instant - one, instant, instant + one}
+    wrong = [
+        (instant, offset_at(instant), zone_offset(zone, instant))
+        for instant in sorted(checked)
+        if offset_at(instant) != zone_offset(zone, instant)
+    ]
+    assert not wrong, f"{tzid} {first_year}..{last_year}: {wrong[:5]} ({len(wrong)} wrong)"
+
+
+# --------------------------------------------------------------------------
+# The classic form
+
+
+def test_los_angeles_golden():
+    assert build_vtimezone("America/Los_Angeles", 2022, 2022).to_ical() == LOS_ANGELES_2022
+
+
+def rules(tzid: str, first_year: int, last_year: int) -> dict[str, list[str]]:
+    ics = build_vtimezone(tzid, first_year, last_year).to_ical()
+    return {
+        sub.name: [rule.to_ical().decode() for rule in sub.rrules] for sub in observances(ics)
+    }
+
+
+def test_los_angeles_rules():
+    assert rules("America/Los_Angeles", 2022, 2022) == {
+        "STANDARD": ["FREQ=YEARLY;BYDAY=1SU;BYMONTH=11"],
+        "DAYLIGHT": ["FREQ=YEARLY;BYDAY=2SU;BYMONTH=3"],
+    }
+
+
+@pytest.mark.parametrize("years", [(2022, 2022), (2021, 2021), (2018, 2026)])
+def test_berlin_last_sundays(years):
+    # 2021..2023 has the 4th Sunday of March as the last one every year: still -1SU
+    assert rules("Europe/Berlin", *years) == {
+        "STANDARD": ["FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"],
+        "DAYLIGHT": ["FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"],
+    }
+
+
+def test_berlin_onsets_are_in_offset_from():
+    std, dst = observances(build_vtimezone("Europe/Berlin", 2022, 2022).to_ical())
+    assert (std.DTSTART, std.TZOFFSETFROM, std.TZOFFSETTO, str(std["TZNAME"])) == (
+        datetime(2021, 10, 31, 3, 0),
+        timedelta(hours=2),
+        timedelta(hours=1),
+        "CET",
+    )
+    assert (dst.DTSTART, dst.TZOFFSETFROM, dst.TZOFFSETTO, str(dst["TZNAME"])) == (
+        datetime(2021, 3, 28, 2, 0),
+        timedelta(hours=1),
+        timedelta(hours=2),
+        "CEST",
+    )
+
+
+def test_sydney_southern_hemisphere():
+    ics = build_vtimezone("Australia/Sydney", 2022, 2022).to_ical()
+    std, dst = observances(ics)
+    assert (std.DTSTART, std.TZOFFSETTO, str(std["TZNAME"])) == (
+        datetime(2021, 4, 4, 3, 0),
+        timedelta(hours=10),
+        "AEST",
+    )
+    assert (dst.DTSTART, dst.TZOFFSETTO, str(dst["TZNAME"])) == (
+        datetime(2021, 10, 3, 2, 0),
+        timedelta(hours=11),
+        "AEDT",
+    )
+    assert rules("Australia/Sydney", 2022, 2022) == {
+        "STANDARD": ["FREQ=YEARLY;BYDAY=1SU;BYMONTH=4"],
+        "DAYLIGHT": ["FREQ=YEARLY;BYDAY=1SU;BYMONTH=10"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("tzid", "offset", "name"),
+    [
+        ("Asia/Tokyo", timedelta(hours=9), "JST"),
+        ("UTC", timedelta(0), "UTC"),
+        ("Etc/GMT+7", timedelta(hours=-7), "-07"),
+        ("Asia/Singapore", timedelta(hours=8), "+08"),
+    ],
+)
+def test_zones_without_dst(tzid, offset, name):
+    vtimezone = build_vtimezone(tzid, 2022, 2024)
+    assert str(vtimezone["TZID"]) == tzid
+    (sub,) = vtimezone.subcomponents
+    assert sub.name == "STANDARD"
+    assert "RRULE" not in sub and "RDATE" not in sub
+    assert sub.DTSTART == datetime(1970, 1, 1)
+    assert sub.TZOFFSETFROM == sub.TZOFFSETTO == offset
+    assert str(sub["TZNAME"]) == name
+
+
+@pytest.mark.parametrize(
+    ("tzid", "first_year", "last_year"),
+    [
+        ("America/Los_Angeles", 2022, 2022),
+        ("America/Los_Angeles", 2010, 2030),
+        ("Europe/Berlin", 2022, 2024),
+        ("Australia/Sydney", 2022, 2024),
+        ("Pacific/Auckland", 2020, 2025),
+        ("Australia/Lord_Howe", 2023, 2023),
+        ("Europe/Dublin", 2023, 2023),
+        ("Asia/Tokyo", 2022, 2022),
+        ("Etc/GMT+7", 2022, 2022),
+        ("UTC", 2022, 2022),
+    ],
+)
+def test_offsets_match_zoneinfo(tzid, first_year, last_year):
+    vtimezone = build_vtimezone(tzid, first_year, last_year)
+    assert "COMMENT" not in vtimezone, "expected the classic form"
+    assert assert_offsets_match(tzid, first_year, last_year) is None
+
+
+@pytest.mark.parametrize("tzid", ["America/Los_Angeles", "Europe/Berlin", "Pacific/Auckland"])
+def test_icalendar_own_reading_agrees(tzid):
+    """icalendar's own parser (dateutil's tzical) reads the bytes the same way.
+
+    Checked over the feed's years; the margin year before them may be read
+    differently by tzical before the first DTSTART in the southern hemisphere.
+    """
+    zone = ZoneInfo(tzid)
+    parsed = _parse(build_vtimezone(tzid, 2023, 2024).to_ical()).to_tz(lookup_tzid=False)
+    samples, transitions = zone_transitions(
+        zone, datetime(2023, 1, 1), datetime(2024, 12, 31), timedelta(hours=3)
+    )
+    for instant in samples + [t + timedelta(seconds=s) for t in transitions for s in (-1, 0)]:
+        aware = instant.replace(tzinfo=timezone.utc)
+        assert aware.astimezone(parsed).utcoffset() == zone_offset(zone, instant), instant
+
+
+# --------------------------------------------------------------------------
+# The fallback
+
+
+@pytest.mark.parametrize(("tzid", "first_year", "last_year"), CHANGED_RULES)
+def test_changed_rules_fall_back(tzid, first_year, last_year, caplog):
+    with caplog.at_level(logging.DEBUG, logger="calsync.vtimezone"):
+        vtimezone = build_vtimezone(tzid, first_year, last_year)
+    ics = vtimezone.to_ical()
+    assert b"RRULE" not in ics
+    assert b"RDATE" in ics or len(vtimezone.subcomponents) > 2
+    assert ics.startswith(f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n".encode())
+    assert any("from_tzinfo" in record.getMessage() for record in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert assert_offsets_match(tzid, first_year, last_year) is None
+
+
+def test_fallback_onsets_are_in_offset_from():
+    # icalendar 7.3 writes 20040404T030000 here: the wall clock after the change
+    subs = observances(build_vtimezone("America/Los_Angeles", 2005, 2008).to_ical())
+    daylight = [sub for sub in subs if sub.name == "DAYLIGHT"]
+    assert [sub.DTSTART for sub in daylight] == [datetime(2004, 4, 4, 2, 0)]
+    assert [dt for dt, _ in daylight[0].rdates][2:] == [
+        datetime(2007, 3, 11, 2, 0),
+        datetime(2008, 3, 9, 2, 0),
+        datetime(2009, 3, 8, 2, 0),
+    ]
+
+
+# --------------------------------------------------------------------------
+# API behaviour
+
+
+def test_deterministic_and_fresh():
+    first = build_vtimezone("Europe/Berlin", 2022, 2022)
+    expected = first.to_ical()
+    first.subcomponents.clear()
+    first["TZID"] = "mutated"
+    again = build_vtimezone("Europe/Berlin", 2022, 2022)
+    assert again is not first
+    assert again.to_ical() == expected
+    assert build_vtimezone("Europe/Moscow", 2010, 2012).to_ical() == build_vtimezone(
+        "Europe/Moscow", 2010, 2012
+    ).to_ical()
+
+
+def test_unsorted_property_order():
+    ics = build_vtimezone("America/Los_Angeles", 2022, 2022).to_ical(sorted=False).decode()
+    standard = ics.split("BEGIN:STANDARD\r\n")[1].split("END:STANDARD")[0]
+    names = [line.split(":")[0] for line in standard.splitlines()]
+    assert names == ["DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "TZNAME"]
+
+
+@pytest.mark.parametrize("years", [(2023, 2022), (1800, 2020), (2020, 9999)])
+def test_bad_years(years):
+    with pytest.raises(ValueError):
+        build_vtimezone("Europe/Berlin", *years)
+
+
+def test_unknown_zone():
+    with pytest.raises(ZoneInfoNotFoundError):
+        build_vtimezone("Mars/Olympus_Mons", 2022, 2022)
+
+
+# --------------------------------------------------------------------------
+# Property: offsets agree with zoneinfo for many zones and spans
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    tzid=st.sampled_from(HYPOTHESIS_ZONES),
+    first_year=st.integers(1995, 2035),
+    length=st.integers(0, 3),
+)
+def test_offsets_match_zoneinfo_property(tzid, first_year, length):
+    last_year = min(first_year + length, 2035)
+    assert assert_offsets_match(tzid, first_year, last_year, step_hours=3) is None
