@@ -1,0 +1,113 @@
+"""The ``calsync`` command as a user runs it: real processes, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+from conftest import PAGES
+
+CALSYNC = [sys.executable, "-m", "calsync.cli"]
+
+
+def run(*args: str, stdin: bytes | None = None, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALSYNC_", "SOURCE_DATE_EPOCH"))}
+    env.update(env_extra or {})
+    return subprocess.run([*CALSYNC, *args], input=stdin, capture_output=True, timeout=60, env=env)
+
+
+def test_parse_prints_json_with_offsets_and_nulls() -> None:
+    proc = run("parse", str(PAGES / "icml_basic.txt"), "--year", "2023")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["timezone"] == "America/Los_Angeles"
+    session = doc["sessions"][0]
+    assert set(session) >= {"id", "title", "location", "moderators", "start", "end", "source_url", "talks"}
+    assert session["location"] is None and session["source_url"] is None
+    first = session["talks"][0]
+    assert set(first) >= {"id", "start", "end", "type", "title", "authors", "abstract"}
+    assert first["start"] == "2023-07-18T09:00:00-07:00"
+    assert session["talks"][-1]["title"] is None
+    assert doc["warnings"] == [{"line": 51, "message": "slot has a time and nothing else: kept as an untitled slot", "source": str(PAGES / "icml_basic.txt")}]
+    assert b"warning: slot has a time and nothing else" in proc.stderr
+
+
+def test_parse_reads_stdin_and_url_gives_year() -> None:
+    text = (PAGES / "icml_session_room.txt").read_bytes()
+    proc = run("parse", "-", "--url", "https://icml.cc/virtual/2023/session/777", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["sessions"][0]["source_url"] == "https://icml.cc/virtual/2023/session/777"
+    assert doc["sessions"][0]["start"].startswith("2023-07-19T11:30")
+    assert doc["warnings"] == []
+
+
+def test_parse_error_exit_2_names_file_and_line_without_traceback() -> None:
+    page = PAGES / "pdt_in_december.txt"
+    proc = run("parse", str(page), "--year", "2023")
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.startswith(f"calsync: error: {page}:16: PDT (UTC-07:00) contradicts")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and proc.stdout == b""
+
+
+def test_missing_file_and_bad_options_exit_2() -> None:
+    proc = run("parse", "/nonexistent/page.txt")
+    assert proc.returncode == 2 and b"cannot read" in proc.stderr and b"Traceback" not in proc.stderr
+    proc = run("parse", str(PAGES / "icml_basic.txt"), "--year", "twenty")
+    assert proc.returncode == 2 and b"not a year" in proc.stderr
+
+
+def test_binary_garbage_is_a_parse_error_not_a_crash() -> None:
+    proc = run("parse", "-", stdin=bytes(range(256)) * 4)
+    assert proc.returncode == 2 and b"no time slots found" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_ics_several_pages_one_calendar_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.ics"
+    proc = run(
+        "ics", str(PAGES / "icml_basic.txt"), str(PAGES / "oldstyle.txt"), "--year", "2023",
+        "--sessions", "--stamp", "2026-01-01T00:00:00Z", "--host", "example.org", "-o", str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b""
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    events = cal.walk("VEVENT")
+    assert len(events) == 6 + 4 + 2
+    assert {tz["TZID"] for tz in cal.walk("VTIMEZONE")} == {"America/Los_Angeles", "America/Chicago"}
+    assert all(str(e["UID"]).endswith("@example.org") for e in events)
+    assert cal["X-WR-CALNAME"] == "Conference schedule (2 sessions)"
+
+
+def test_ics_is_byte_identical_across_runs_and_uses_file_mtime(tmp_path: Path) -> None:
+    import os
+
+    page = tmp_path / "page.txt"
+    page.write_bytes((PAGES / "oldstyle.txt").read_bytes())
+    os.utime(page, (1_700_000_000, 1_700_000_000))
+    one = run("ics", str(page), "--year", "2023")
+    two = run("ics", str(page), "--year", "2023")
+    assert one.returncode == 0 and one.stdout == two.stdout
+    assert b"DTSTAMP:20231114T221320Z\r\n" in one.stdout
+    epoch = run("ics", str(page), "--year", "2023", env_extra={"SOURCE_DATE_EPOCH": "86400"})
+    assert b"DTSTAMP:19700102T000000Z\r\n" in epoch.stdout
+
+
+def test_ics_error_exit_2() -> None:
+    proc = run("ics", str(PAGES / "icml_basic.txt"), str(PAGES / "no_zone.txt"), "--year", "2023")
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith(f"calsync: error: {PAGES / 'no_zone.txt'}:11: the page names no time zone")
+    assert proc.stdout == b""
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("calsync")
+    assert exe.exists(), "pip install . provides the calsync command"
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith(b"calsync ")
