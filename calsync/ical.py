@@ -215,12 +215,12 @@ def build_session_event(session: Session, revision: Revision, options: FeedOptio
 
 def render_talk_event(talk: Talk, session: Session, revision: Revision, options: FeedOptions) -> bytes:
     """Serialized VEVENT of one talk (a cacheable piece of a feed)."""
-    return build_talk_event(talk, session, revision, options).to_ical()
+    return build_talk_event(talk, session, revision, options).to_ical(sorted=False)
 
 
 def render_session_event(session: Session, revision: Revision, options: FeedOptions) -> bytes:
     """Serialized VEVENT of one session (a cacheable piece of a feed)."""
-    return build_session_event(session, revision, options).to_ical()
+    return build_session_event(session, revision, options).to_ical(sorted=False)
 
 
 def render_vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:

@@ -176,6 +176,15 @@ def _hours(offset: timedelta) -> str:
     return f"{text}:{seconds:02d}" if seconds else text
 
 
+def _seconds(utc: datetime) -> int:
+    """Return the POSIX timestamp of a naive UTC datetime.
+
+    >>> _seconds(datetime(1970, 1, 2))
+    86400
+    """
+    return (utc - datetime(1970, 1, 1)) // timedelta(seconds=1)
+
+
 def _state(zone: ZoneInfo, seconds: int) -> _State:
     """Return the zone's offset and abbreviation at a POSIX timestamp."""
     moment = (_EPOCH + timedelta(seconds=seconds)).astimezone(zone)
@@ -189,9 +198,9 @@ def _find_transitions(zone: ZoneInfo, first: int, last: int) -> list[_Transition
     transitions fall on whole seconds).  A change that is undone within the same
     day would be missed; tzdata has none in modern times.
     """
-    start = int((datetime(first, 1, 1, tzinfo=timezone.utc) - _EPOCH).total_seconds())
-    end = int((datetime(last + 1, 1, 1, tzinfo=timezone.utc) - _EPOCH).total_seconds())
-    start, end = start - 2 * _DAY, end + 2 * _DAY  # offsets are less than a day
+    # offsets are less than a day: two days either side cover every onset
+    start = _seconds(datetime(first, 1, 1)) - 2 * _DAY
+    end = _seconds(datetime(last + 1, 1, 1)) + 2 * _DAY
     found: list[_Transition] = []
     before, state = start, _state(zone, start)
     while before < end:
@@ -268,8 +277,7 @@ def _classic(
 ) -> tuple[_Observance, ...] | str:
     """Return the classic observances for the zone's transitions, or why none fit."""
     if not transitions:
-        middle = (datetime(first, 7, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(seconds=1)
-        offset, name = _state(zone, middle)
+        offset, name = _state(zone, _seconds(datetime(first, 7, 1)))
         dtstart = min(_NO_DST_DTSTART, datetime(first, 1, 1))
         return (_Observance(False, dtstart, offset, offset, name),)
     offsets = {t.offset_to for t in transitions} | {t.offset_from for t in transitions}
@@ -364,19 +372,34 @@ def _from_tzinfo(
                 return found
         return local
 
-    claimed = []
     for sub in vtimezone.subcomponents:
         offset_from, offset_to = sub.TZOFFSETFROM, sub.TZOFFSETTO
-        name = str(sub.get("TZNAME", ""))
         onsets = [onset(sub.DTSTART, offset_from, offset_to)]
         onsets += [onset(dt, offset_from, offset_to) for dt, _ in sub.rdates]
         sub.DTSTART = onsets[0]
         if "RDATE" in sub:
             del sub["RDATE"]
             sub.add("RDATE", onsets[1:])
-        if offset_from != offset_to:  # from == to: the initial observance
-            claimed += [_Transition(o - offset_from, offset_from, offset_to, name) for o in onsets]
-    return vtimezone, _verify(sorted(claimed), transitions)
+    return vtimezone, _verify(_rdate_claims(vtimezone), transitions)
+
+
+def _rdate_claims(vtimezone: Timezone) -> list[_Transition]:
+    """Return the transitions a VTIMEZONE of DTSTART and RDATE onsets claims.
+
+    The initial observance (the earliest, TZOFFSETFROM = TZOFFSETTO, no RDATE)
+    only states what holds at the start of the span and is left out; later
+    observances with equal offsets are changes of abbreviation and count.
+    """
+    claimed = []
+    subs = sorted(vtimezone.subcomponents, key=lambda sub: sub.DTSTART)
+    for index, sub in enumerate(subs):
+        offset_from, offset_to = sub.TZOFFSETFROM, sub.TZOFFSETTO
+        if index == 0 and offset_from == offset_to and "RDATE" not in sub:
+            continue
+        name = str(sub.get("TZNAME", ""))
+        onsets = [sub.DTSTART] + [dt for dt, _ in sub.rdates]
+        claimed += [_Transition(o - offset_from, offset_from, offset_to, name) for o in onsets]
+    return sorted(claimed)
 
 
 def _rdate_form(
@@ -394,7 +417,7 @@ def _rdate_form(
         return bool(utc.replace(tzinfo=timezone.utc).astimezone(zone).dst())
 
     before = transitions[0].utc - timedelta(seconds=1) if transitions else datetime(first, 7, 1)
-    offset, name = _state(zone, int((before - _EPOCH.replace(tzinfo=None)).total_seconds()))
+    offset, name = _state(zone, _seconds(before))
     groups: dict[tuple[timedelta, timedelta, str, bool], list[datetime]] = {
         (offset, offset, name, daylight(before)): [datetime(first, 1, 1)]
     }
@@ -403,7 +426,8 @@ def _rdate_form(
         groups.setdefault(key, []).append(t.local)
     vtimezone = Timezone()
     vtimezone.add("TZID", tzid)
-    vtimezone.add("COMMENT", f"This timezone only works from {date(first, 1, 1)} to {date(last, 12, 31)}.")
+    span = f"{date(first, 1, 1)} to {date(last, 12, 31)}"
+    vtimezone.add("COMMENT", f"This timezone only works from {span}.")  # as icalendar
     vtimezone.add("X-LIC-LOCATION", tzid)
     for (offset_from, offset_to, name, is_daylight), onsets in groups.items():
         sub = TimezoneDaylight() if is_daylight else TimezoneStandard()
@@ -436,6 +460,9 @@ def _build(tzid: str, first: int, last: int) -> tuple[Timezone, str]:
     if not problem:
         return vtimezone, f"{classic}; using icalendar's from_tzinfo form"
     vtimezone = _rdate_form(tzid, zone, transitions, first, last)
+    still = _verify(_rdate_claims(vtimezone), transitions)
+    if still:  # not expected: the form is written from these very transitions
+        log.warning("VTIMEZONE for %s %d..%d is not exact: %s", tzid, first, last, still)
     return vtimezone, (
         f"{classic}; icalendar's from_tzinfo is not exact ({problem});"
         " using the RDATE form of the zoneinfo transitions"

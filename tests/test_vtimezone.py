@@ -287,7 +287,8 @@ def test_icalendar_own_reading_agrees(tzid):
     parsed = _parse(build_vtimezone(tzid, 2023, 2024).to_ical()).to_tz(lookup_tzid=False)
     samples = zone_samples(zone, datetime(2023, 1, 1), datetime(2024, 12, 31), timedelta(hours=7))
     for instant, offset in samples.items():
-        assert instant.replace(tzinfo=timezone.utc).astimezone(parsed).utcoffset() == offset, instant
+        aware = instant.replace(tzinfo=timezone.utc)
+        assert aware.astimezone(parsed).utcoffset() == offset, instant
 
 
 # --------------------------------------------------------------------------
@@ -305,6 +306,16 @@ def test_changed_rules_fall_back(tzid, first_year, last_year, caplog):
     assert any("from_tzinfo" in record.getMessage() for record in caplog.records)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert assert_offsets_match(tzid, first_year, last_year) is None
+
+
+def test_from_tzinfo_gaps_are_filled(caplog):
+    # icalendar's from_tzinfo jumps over Morocco's 2024 Ramadan break (10 Mar - 14 Apr)
+    with caplog.at_level(logging.DEBUG, logger="calsync.vtimezone"):
+        ics = build_vtimezone("Africa/Casablanca", 2022, 2024).to_ical()
+    assert any("RDATE form" in record.getMessage() for record in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert b"20240310T030000" in ics and b"20240414T020000" in ics
+    assert assert_offsets_match("Africa/Casablanca", 2022, 2024) is None
 
 
 def test_fallback_onsets_are_in_offset_from():
