@@ -302,6 +302,6 @@ def describe_schedule(schedule: Schedule, name: str | None = None) -> CalendarIn
     if name is None:
         name = sessions[0].title if len(sessions) == 1 else f"Conference schedule ({len(sessions)} sessions)"
     titles = "; ".join(s.title for s in sessions[:5]) + ("; …" if len(sessions) > 5 else "")
-    description = f"{talks} talks in {len(sessions)} session{'s' if len(sessions) != 1 else ''}: {titles}. Times in {schedule.timezone}. Made by calsync."
+    description = f"{talks} slots in {len(sessions)} session{'s' if len(sessions) != 1 else ''}: {titles}. Times in {schedule.timezone}. Made by calsync."
     url = sessions[0].source_url if len(sessions) == 1 else None
     return CalendarInfo(name=name, description=description, timezone=schedule.timezone, url=url)
