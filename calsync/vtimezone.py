@@ -41,9 +41,17 @@ Choices worth knowing:
   in RFC 5545 order, so ``FREQ=YEARLY;BYDAY=2SU;BYMONTH=3``); the insertion
   order (DTSTART, TZOFFSETFROM, TZOFFSETTO, RRULE, TZNAME) only shows with
   ``to_ical(sorted=False)``.  Both are deterministic.
-* Only the span ``first_year - 1 .. last_year + 1`` is described: the classic
-  form is exact there; a zone without transitions in the span gets one STANDARD
-  observance starting 1970-01-01 (whatever it did before the span).
+* Only the span ``first_year - 1 .. last_year + 1`` is verified: the classic
+  form is exact there.  Its DTSTARTs are then moved back to the rule's first
+  onsets in 1970, the classic form Outlook writes (``DTSTART:19700308T020000``
+  with ``BYMONTH=3;BYDAY=2SU``): inside the span nothing changes, and readers
+  that cache one VTIMEZONE per TZID for a whole process (vobject in Radicale)
+  do not apply a span-limited definition to other calendars' years.  Before
+  the span the rule may not match history (the US rules of 2007, say); no event
+  of the feed lies there.  A zone without transitions in the span gets one
+  STANDARD observance starting 1970-01-01.  The fallback RDATE forms start
+  at the first onsets in ``first_year - 1``: before them RFC 5545 leaves the
+  offset undefined and readers differ, which is what the margin year is for.
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ import calendar
 import copy
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -298,7 +306,29 @@ def _classic(
         )
     result = tuple(observances)
     problem = _verify(_implied_transitions(result, last), transitions)
-    return problem or result
+    return problem or tuple(_from_1970(o) for o in result)
+
+
+def _from_1970(observance: _Observance) -> _Observance:
+    """Move a verified yearly observance's DTSTART back to its first onset in 1970.
+
+    The rule was verified over the span only; starting it in 1970 (the classic
+    form Outlook writes and reads) changes nothing inside the span, and keeps
+    readers that cache one VTIMEZONE per TZID for a whole process (vobject, as
+    in Radicale) from applying a span-limited definition to other years as
+    "before the first onset".
+    """
+    if observance.month is None or observance.dtstart.year <= 1970:
+        return observance
+    ordinal, weekday = int(observance.byday[:-2]), _WEEKDAYS.index(observance.byday[-2:])
+    onset = dateutil.rrule.rrule(
+        dateutil.rrule.YEARLY,
+        dtstart=datetime.combine(date(1970, 1, 1), observance.dtstart.time()),
+        bymonth=observance.month,
+        byweekday=dateutil.rrule.weekday(weekday, ordinal),
+        count=1,
+    )[0]
+    return replace(observance, dtstart=onset)
 
 
 def _implied_transitions(
@@ -418,18 +448,19 @@ def _rdate_form(
 
     before = transitions[0].utc - timedelta(seconds=1) if transitions else datetime(first, 7, 1)
     offset, name = _state(zone, _seconds(before))
-    groups: dict[tuple[timedelta, timedelta, str, bool], list[datetime]] = {
-        (offset, offset, name, daylight(before)): [datetime(first, 1, 1)]
+    # the last item of a key only keeps the initial observance apart
+    groups: dict[tuple[timedelta, timedelta, str, bool, bool], list[datetime]] = {
+        (offset, offset, name, daylight(before), True): [datetime(first, 1, 1)]
     }
     for t in transitions:
-        key = (t.offset_from, t.offset_to, t.name_to, daylight(t.utc))
+        key = (t.offset_from, t.offset_to, t.name_to, daylight(t.utc), False)
         groups.setdefault(key, []).append(t.local)
     vtimezone = Timezone()
     vtimezone.add("TZID", tzid)
     span = f"{date(first, 1, 1)} to {date(last, 12, 31)}"
     vtimezone.add("COMMENT", f"This timezone only works from {span}.")  # as icalendar
     vtimezone.add("X-LIC-LOCATION", tzid)
-    for (offset_from, offset_to, name, is_daylight), onsets in groups.items():
+    for (offset_from, offset_to, name, is_daylight, _), onsets in groups.items():
         sub = TimezoneDaylight() if is_daylight else TimezoneStandard()
         sub.DTSTART = onsets[0]
         sub.TZOFFSETFROM = offset_from
