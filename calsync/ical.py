@@ -155,7 +155,7 @@ def build_session_description(session: Session, options: FeedOptions) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _common(event: Event, uid: str, revision: Revision, options: FeedOptions) -> None:
+def _common(event: Event, uid: str, revision: Revision) -> None:
     event.add("uid", uid)
     event.add("dtstamp", _utc(revision.modified))
     event.add("last-modified", _utc(revision.modified))
@@ -175,7 +175,7 @@ def _alarm(event: Event, summary: str, options: FeedOptions) -> None:
 def build_talk_event(talk: Talk, session: Session, revision: Revision, options: FeedOptions) -> Event:
     """The VEVENT of one talk (times in the session's IANA zone, RELATED-TO its session)."""
     event = Event()
-    _common(event, talk_uid(talk, options), revision, options)
+    _common(event, talk_uid(talk, options), revision)
     summary = talk_summary(talk, session)
     event.add("summary", vText(summary))
     event.add("dtstart", talk.start)
@@ -190,6 +190,8 @@ def build_talk_event(talk: Talk, session: Session, revision: Revision, options: 
     event.add("description", vText(build_talk_description(talk, session, options)))
     event.add("related-to", session_uid(session, options))
     event.add("transp", "OPAQUE")
+    if talk.cancelled:
+        event.add("status", "CANCELLED")
     _alarm(event, summary, options)
     return event
 
@@ -198,7 +200,7 @@ def build_session_event(session: Session, revision: Revision, options: FeedOptio
     """The VEVENT spanning a whole session (first start to last end)."""
     assert session.start is not None and session.end is not None
     event = Event()
-    _common(event, session_uid(session, options), revision, options)
+    _common(event, session_uid(session, options), revision)
     event.add("summary", vText(session.title))
     event.add("dtstart", session.start)
     last = max(t.end or t.start + options.default_duration for t in session.talks)

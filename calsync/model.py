@@ -34,6 +34,8 @@ class Talk:
     authors: tuple[str, ...] = ()
     abstract: str | None = None
     location: str | None = None
+    #: Set by the store for a talk that disappeared from its page (shown as cancelled).
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
