@@ -7,6 +7,7 @@ environment it is given when a command or the app factory calls it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -17,6 +18,9 @@ from typing import Any
 from .errors import ConfigError
 from .ical import FeedOptions
 
+DEFAULT_DATABASE_URL = "sqlite:///calsync.db"
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
 
 @dataclass(frozen=True)
 class FeedConfig:
@@ -25,12 +29,14 @@ class FeedConfig:
     #: Right-hand side of every UID (``<talk id>@<uid_host>``). Keep it fixed once
     #: feeds are public: changing it makes every client see new events.
     uid_host: str = "calsync.invalid"
-    #: REFRESH-INTERVAL / X-PUBLISHED-TTL hint, in minutes.
+    #: REFRESH-INTERVAL / X-PUBLISHED-TTL hint and Cache-Control max-age, in minutes.
     refresh_minutes: int = 60
     #: Duration given to slots whose end time is not published, in minutes.
     default_duration_minutes: int = 30
-    #: Whether abstracts go into event descriptions.
+    #: Whether abstracts go into event descriptions by default (``abstracts=0`` per feed).
     abstracts: bool = True
+    #: Days a talk that vanished from its page stays in feeds as STATUS:CANCELLED (0: dropped at once).
+    cancelled_days: int = 0
 
     def feed_options(self, **overrides: Any) -> FeedOptions:
         """The exporter's options for these settings."""
@@ -44,19 +50,63 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """``[limits]``: protection of the service."""
+
+    #: Largest request body accepted (bytes).
+    max_body_bytes: int = 65536
+    #: Most talk + session ids one custom feed may list.
+    max_feed_items: int = 500
+    #: Custom feeds one client address may create per hour (per process).
+    feed_creations_per_hour: int = 30
+    #: Longest a cached feed is served before the database is asked whether it changed (seconds).
+    cache_check_seconds: int = 2
+
+
+@dataclass(frozen=True)
+class ConferenceConfig:
+    """``[[conferences]]``: a conference and the pages it is imported from."""
+
+    slug: str
+    name: str
+    timezone: str
+    year: int | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings. Each is documented in ``config.example.toml``."""
 
+    #: SQLAlchemy URL of the store (SQLite file by default, PostgreSQL: postgresql+psycopg://…).
+    database_url: str = DEFAULT_DATABASE_URL
+    #: Public base URL of the service, for absolute feed links, webcal:// and QR codes.
+    base_url: str = "http://127.0.0.1:8000"
+    #: Load the bundled sample conference when the database has no conference yet.
+    sample: bool = True
     feed: FeedConfig = field(default_factory=FeedConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    conferences: tuple[ConferenceConfig, ...] = ()
 
 
-#: Environment variable → (section, key).
+#: Environment variable → (section or "" for top level, key).
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "CALSYNC_DATABASE_URL": ("", "database_url"),
+    "CALSYNC_BASE_URL": ("", "base_url"),
+    "CALSYNC_SAMPLE": ("", "sample"),
     "CALSYNC_UID_HOST": ("feed", "uid_host"),
     "CALSYNC_REFRESH_MINUTES": ("feed", "refresh_minutes"),
     "CALSYNC_DEFAULT_DURATION_MINUTES": ("feed", "default_duration_minutes"),
     "CALSYNC_ABSTRACTS": ("feed", "abstracts"),
+    "CALSYNC_CANCELLED_DAYS": ("feed", "cancelled_days"),
+    "CALSYNC_MAX_BODY_BYTES": ("limits", "max_body_bytes"),
+    "CALSYNC_MAX_FEED_ITEMS": ("limits", "max_feed_items"),
+    "CALSYNC_FEED_CREATIONS_PER_HOUR": ("limits", "feed_creations_per_hour"),
+    "CALSYNC_CACHE_CHECK_SECONDS": ("limits", "cache_check_seconds"),
 }
+
+_ZERO_ALLOWED = {"feed.cancelled_days", "limits.cache_check_seconds"}
+_TYPES = {"str": str, "int": int, "bool": bool, "int | None": int, "tuple[str, ...]": tuple}
 
 
 def _coerce(value: Any, kind: type, name: str) -> Any:
@@ -67,26 +117,51 @@ def _coerce(value: Any, kind: type, name: str) -> Any:
             return value.lower() in {"1", "true", "yes", "on"}
         raise ConfigError(f"{name}: expected true or false, got {value!r}")
     if kind is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{name}: expected a whole number, got {value!r}")
         try:
             number = int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
-        if number <= 0:
+        if number < 0 or (number == 0 and name not in _ZERO_ALLOWED):
             raise ConfigError(f"{name}: must be positive, got {number}")
         return number
+    if kind is tuple:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: expected a list of strings")
+        return tuple(value)
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{name}: expected a non-empty string, got {value!r}")
     return value.strip()
 
 
 def _section(cls: type, data: Mapping[str, Any], section: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"[{section}]: expected a table")
     known = {f.name: f for f in fields(cls)}
     unknown = set(data) - set(known)
     if unknown:
         raise ConfigError(f"[{section}]: unknown setting(s) {', '.join(sorted(unknown))}")
-    types = {"str": str, "int": int, "bool": bool}
-    values = {k: _coerce(v, types[str(known[k].type)], f"{section}.{k}") for k, v in data.items()}
-    return cls(**values)
+    values = {k: _coerce(v, _TYPES[str(known[k].type)], f"{section}.{k}") for k, v in data.items()}
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"[{section}]: {exc}") from None
+
+
+def _conference(data: Any, index: int) -> ConferenceConfig:
+    conf = _section(ConferenceConfig, data, f"conferences[{index}]")
+    if not _SLUG_RE.match(conf.slug):
+        raise ConfigError(f"conferences[{index}].slug: use lower-case letters, digits and '-', got {conf.slug!r}")
+    from .zones import ZoneError, load_zone
+
+    try:
+        load_zone(conf.timezone)
+    except ZoneError as exc:
+        raise ConfigError(f"conferences[{index}].timezone: {exc}") from None
+    return conf
 
 
 def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -104,11 +179,33 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
             raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
-    unknown = set(data) - {"feed"}
+    sections = {"feed", "limits", "conferences"}
+    top_keys = {"database_url", "base_url", "sample"}
+    unknown = set(data) - sections - top_keys
     if unknown:
-        raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
-    feed = dict(data.get("feed", {}))
+        raise ConfigError(f"unknown config section(s) or setting(s): {', '.join(sorted(unknown))}")
+    parts: dict[str, dict[str, Any]] = {
+        "": {k: data[k] for k in top_keys if k in data},
+        "feed": dict(data.get("feed", {})),
+        "limits": dict(data.get("limits", {})),
+    }
     for var, (section, key) in ENV_OVERRIDES.items():
-        if var in environ and section == "feed":
-            feed[key] = environ[var]
-    return Config(feed=_section(FeedConfig, feed, "feed"))
+        if var in environ:
+            parts[section][key] = environ[var]
+    top = _section(Config, parts[""], "top level")
+    raw_conferences = data.get("conferences", [])
+    if not isinstance(raw_conferences, list):
+        raise ConfigError("conferences: expected [[conferences]] tables")
+    conferences = tuple(_conference(c, i) for i, c in enumerate(raw_conferences))
+    slugs = [c.slug for c in conferences]
+    if len(set(slugs)) != len(slugs):
+        raise ConfigError("conferences: a slug is listed twice")
+    if not re.match(r"^https?://[^/\s]+", top.base_url):
+        raise ConfigError(f"base_url: expected http(s)://host[:port][/path], got {top.base_url!r}")
+    return replace(
+        top,
+        base_url=top.base_url.rstrip("/"),
+        feed=_section(FeedConfig, parts["feed"], "feed"),
+        limits=_section(LimitsConfig, parts["limits"], "limits"),
+        conferences=conferences,
+    )

@@ -12,7 +12,8 @@ LAST-MODIFIED come from the data (:class:`Revision`), never from the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -225,6 +226,7 @@ def render_session_event(session: Session, revision: Revision, options: FeedOpti
     return build_session_event(session, revision, options).to_ical(sorted=False)
 
 
+@functools.lru_cache(maxsize=512)
 def render_vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     """Serialized VTIMEZONE in the classic STANDARD/DAYLIGHT + RRULE form."""
     return build_vtimezone(tzid, first_year, last_year).to_ical()
@@ -261,15 +263,19 @@ def assemble_calendar(header: Calendar, timezones: Iterable[bytes], events: Iter
     return b"".join([head[: -len(_END_CALENDAR)], *timezones, *events, _END_CALENDAR])
 
 
+def _zone_spans(times: Sequence[tuple[datetime, datetime | None]], zones: Sequence[str]) -> dict[str, tuple[int, int]]:
+    spans: dict[str, tuple[int, int]] = {}
+    for (start, end), zone in zip(times, zones):
+        last = (end or start).year
+        lo, hi = spans.get(zone, (start.year, last))
+        spans[zone] = (min(lo, start.year), max(hi, last))
+    return spans
+
+
 def zone_years(sessions: Iterable[Session]) -> dict[str, tuple[int, int]]:
     """For each IANA zone used, the first and last year of its events."""
-    spans: dict[str, tuple[int, int]] = {}
-    for session in sessions:
-        for talk in session.talks:
-            end = talk.end or talk.start
-            lo, hi = spans.get(session.timezone, (talk.start.year, end.year))
-            spans[session.timezone] = (min(lo, talk.start.year), max(hi, end.year))
-    return spans
+    pairs = [((t.start, t.end), s.timezone) for s in sessions for t in s.talks]
+    return _zone_spans([p[0] for p in pairs], [p[1] for p in pairs])
 
 
 def render_calendar(
@@ -277,22 +283,49 @@ def render_calendar(
     info: CalendarInfo,
     revision_of: Callable[[str], Revision],
     options: FeedOptions,
+    *,
+    talks: Iterable[tuple[Session, Talk]] | None = None,
+    cache: MutableMapping[tuple[object, ...], bytes] | None = None,
 ) -> bytes:
     """A whole feed: header, one VTIMEZONE per zone, session and/or talk events.
 
     ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
+    ``talks`` overrides which talk events are written (default: every talk of
+    ``sessions``; a filtered feed passes its selection). ``cache`` keeps each
+    event's bytes under (id, revision, options): a caller whose revisions change
+    whenever an event's content does (the store) builds each event once.
     Events are in time order (then id), so output does not depend on input order.
     """
+
+    def piece(kind: str, item_id: str, build: Callable[[], bytes], extra: object = None) -> bytes:
+        if cache is None:
+            return build()
+        revision = revision_of(item_id)
+        key = (kind, item_id, revision.sequence, revision.modified, extra, options)
+        data = cache.get(key)
+        if data is None:
+            data = cache[key] = build()
+        return data
+
+    selected = list(talks) if talks is not None else [(s, t) for s in sessions for t in s.talks]
     pieces: list[tuple[datetime, int, str, bytes]] = []
-    for session in sessions:
-        if options.sessions and session.talks:
-            assert session.start is not None
-            pieces.append((_utc(session.start), 0, session.id, render_session_event(session, revision_of(session.id), options)))
-        if options.talks:
-            for talk in session.talks:
-                pieces.append((_utc(talk.start), 1, talk.id, render_talk_event(talk, session, revision_of(talk.id), options)))
+    if options.sessions:
+        for session in sessions:
+            if session.talks:
+                assert session.start is not None
+                pieces.append((_utc(session.start), 0, session.id, piece(
+                    "s", session.id, lambda s=session: render_session_event(s, revision_of(s.id), options))))
+    if options.talks:
+        for session, talk in selected:
+            pieces.append((_utc(talk.start), 1, talk.id, piece(
+                "t", talk.id, lambda s=session, t=talk: render_talk_event(t, s, revision_of(t.id), options), talk.cancelled)))
     pieces.sort(key=lambda p: p[:3])
-    timezones = [render_vtimezone(tz, lo, hi) for tz, (lo, hi) in sorted(zone_years(sessions).items())]
+    spans = _zone_spans(
+        [(t.start, t.end) for s in sessions if options.sessions for t in s.talks]
+        + [(t.start, t.end) for _, t in selected if options.talks],
+        [s.timezone for s in sessions if options.sessions and s.talks] + [s.timezone for s, _ in selected if options.talks],
+    )
+    timezones = [render_vtimezone(tz, lo, hi) for tz, (lo, hi) in sorted(spans.items())]
     header = build_calendar_header(info, options)
     return assemble_calendar(header, timezones, (p[3] for p in pieces))
 

@@ -156,6 +156,8 @@ feeds_table = Table(
 #: Talk fields whose change makes a new version of the talk's event.
 TALK_FIELDS = ("start_ts", "end_ts", "title", "type", "authors", "abstract", "location")
 SESSION_FIELDS = ("title", "location", "moderators", "source_url", "timezone", "abstract", "start_ts")
+#: Session fields that talk events show (a change re-versions every talk of the session).
+SESSION_SHARED_FIELDS = ("title", "location", "moderators", "source_url")
 
 
 class StoreError(CalsyncError):
@@ -523,6 +525,9 @@ class Store:
         srow = self._find_session(conn, slug, session, keys)
         session_id = srow.id if srow is not None else session.id
         session_changed = False
+        # Talk descriptions name the session, its room, moderators and link: when
+        # those change, every talk's event changes too.
+        shared = _diff(srow, values, SESSION_SHARED_FIELDS) if srow is not None else {}
         if srow is None:
             conn.execute(
                 insert(sessions_table).values(conference=slug, id=session_id, sequence=0, created=stamp, modified=stamp, **values)
@@ -569,6 +574,8 @@ class Store:
                 session_changed = True
                 continue
             changes = _diff(row, tvalues, TALK_FIELDS)
+            if shared and row.status == "active":
+                changes.update({f"session.{k}": v for k, v in shared.items()})
             restored = row.status != "active"
             if changes or restored:
                 sequence = row.sequence + 1

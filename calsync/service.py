@@ -1,0 +1,328 @@
+"""Feeds from the store: selection, rendering from cached pieces, and the feed cache.
+
+No Flask here: the web layer calls :class:`FeedService` and turns its
+:class:`RenderedFeed` into a response. A conference's data is read once per
+data version (the store raises it on every import that changes something);
+each event's bytes are built once per revision (see :func:`calsync.ical.render_calendar`);
+each feed's bytes and ETag are kept per (data version, canonical query), so a
+warm feed request — or a 304 — costs a dictionary lookup and a version check
+at most every ``limits.cache_check_seconds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .config import Config
+from .errors import CalsyncError, NotFound
+from .filters import (
+    FeedQuery,
+    canonical_query,
+    feed_options_for,
+    has_talk_filters,
+    query_from_filter_dict,
+    select_sessions,
+    select_talks,
+)
+from .ical import CalendarInfo, render_calendar
+from .links import safe_filename
+from .model import Session, Talk
+from .store import FeedSpec, Snapshot, Store, StoredFeed
+
+log = logging.getLogger(__name__)
+
+#: Feeds kept rendered (LRU); pieces kept before the piece cache is emptied.
+FEED_CACHE_SIZE = 512
+PIECE_CACHE_SIZE = 200_000
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    """A feed's bytes with what HTTP needs: a strong ETag from the bytes, Last-Modified, a name."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    name: str
+    filename: str
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.body)
+
+
+def make_etag(body: bytes) -> str:
+    """Strong ETag of a body (quoted, as HTTP wants it).
+
+    >>> make_etag(b"x")
+    '"2d711642b726b04401627ca9fbac32f5"'
+    """
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (the one clock of the service layer)."""
+    return datetime.now(timezone.utc)
+
+
+class InvalidFeed(CalsyncError):
+    """A custom feed definition that cannot be served (bad ids, too many items…)."""
+
+    status = 400
+
+
+def describe_query(query: FeedQuery) -> str:
+    """Human summary of a filter, for calendar names.
+
+    >>> from datetime import date
+    >>> describe_query(FeedQuery(types=("Oral",), day=date(2026, 7, 14)))
+    'Oral, 2026-07-14'
+    """
+    parts = [*query.types]
+    if query.day:
+        parts.append(query.day.isoformat())
+    if query.room:
+        parts.append(query.room)
+    if query.author:
+        parts.append(f"author: {query.author}")
+    if query.q:
+        parts.append(f"“{query.q}”")
+    return ", ".join(parts)
+
+
+class FeedService:
+    """Snapshots, selection and rendering of every feed kind; thread-safe."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.now = now
+        self._lock = threading.RLock()
+        self._snapshots: dict[str, tuple[Snapshot, float]] = {}
+        self._feed_specs: dict[str, tuple[StoredFeed, float]] = {}
+        self._feeds: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
+        self._pieces: dict[tuple[object, ...], bytes] = {}
+
+    # -- data -----------------------------------------------------------------
+
+    def snapshot(self, slug: str) -> Snapshot:
+        """A conference's data, re-read only when its version changed."""
+        ttl = self.config.limits.cache_check_seconds
+        with self._lock:
+            entry = self._snapshots.get(slug)
+            if entry is not None and self.clock() - entry[1] < ttl:
+                return entry[0]
+        version = self.store.conference_version(slug)
+        if version is None:
+            raise NotFound(f"no conference {slug!r}")
+        if entry is not None and entry[0].conference.version == version:
+            snap = entry[0]
+        else:
+            snap = self.store.load_snapshot(slug)
+        with self._lock:
+            self._snapshots[slug] = (snap, self.clock())
+        return snap
+
+    def stored_feed(self, token: str) -> StoredFeed:
+        """A custom feed's definition, re-read only when its version changed."""
+        ttl = self.config.limits.cache_check_seconds
+        with self._lock:
+            entry = self._feed_specs.get(token)
+            if entry is not None and self.clock() - entry[1] < ttl:
+                return entry[0]
+        version = self.store.feed_version(token)
+        if version is None:
+            with self._lock:
+                self._feed_specs.pop(token, None)
+            raise NotFound("no such feed")
+        feed = entry[0] if entry is not None and entry[0].version == version else self.store.get_feed(token)
+        with self._lock:
+            self._feed_specs[token] = (feed, self.clock())
+        return feed
+
+    def forget_feed(self, token: str) -> None:
+        """Drop a custom feed's cached definition (after an edit in this process)."""
+        with self._lock:
+            self._feed_specs.pop(token, None)
+
+    # -- cache ----------------------------------------------------------------
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
+        with self._lock:
+            found = self._feeds.get(key)
+            if found is not None:
+                self._feeds.move_to_end(key)
+                return found
+        started = time.perf_counter()
+        feed = build()
+        log.debug("rendered %s (%d bytes) in %.1f ms", key[0], feed.size, (time.perf_counter() - started) * 1000)
+        with self._lock:
+            self._feeds[key] = feed
+            while len(self._feeds) > FEED_CACHE_SIZE:
+                self._feeds.popitem(last=False)
+            if len(self._pieces) > PIECE_CACHE_SIZE:
+                self._pieces.clear()
+        return feed
+
+    def _cancel_window(self) -> int | None:
+        days = self.config.feed.cancelled_days
+        return None if days == 0 else int(self.now().timestamp() // 86400)
+
+    def _cancelled(self, snap: Snapshot) -> list[Session]:
+        """Talks removed within ``feed.cancelled_days``, each in a one-talk copy of its session."""
+        days = self.config.feed.cancelled_days
+        if days == 0:
+            return []
+        horizon = self.now() - timedelta(days=days)
+        return [replace(s, talks=(t,)) for s, t, when in snap.removed if when >= horizon]
+
+    def _render(
+        self,
+        snap: Snapshot,
+        name: str,
+        description: str,
+        sessions: Sequence[Session],
+        talks: Sequence[tuple[Session, Talk]],
+        query: FeedQuery,
+        default_view: str,
+        url: str | None,
+        modified: datetime | None = None,
+    ) -> RenderedFeed:
+        options = feed_options_for(query, self.config.feed.feed_options(), default_view)
+        info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url)
+        with self._lock:
+            pieces = self._pieces
+        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
+        last = max([snap.conference.modified, *([modified] if modified else [])])
+        return RenderedFeed(body=body, etag=make_etag(body), last_modified=last, name=name, filename=safe_filename(name))
+
+    # -- feeds ----------------------------------------------------------------
+
+    def conference_feed(self, slug: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
+        """The conference feed (sessions view by default), filtered by ``query``."""
+        snap = self.snapshot(slug)
+        key = ("conference", slug, snap.conference.version, canonical_query(replace(query, download=False)), self._cancel_window())
+
+        def build() -> RenderedFeed:
+            talks = select_talks([*snap.sessions, *self._cancelled(snap)], query)
+            sessions = select_sessions(snap.sessions, query)
+            summary = describe_query(query)
+            name = snap.conference.name + (f" ({summary})" if summary else "")
+            count = len(talks)
+            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {snap.conference.timezone}. Made by calsync."
+            return self._render(snap, name, description, sessions, talks, query, "sessions", page_url)
+
+        return self._cached(key, build)
+
+    def session_feed(self, slug: str, session_id: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
+        """One session's feed (its talks by default; ``view=sessions|both``)."""
+        snap = self.snapshot(slug)
+        session = snap.session(session_id)
+        if session is None:
+            raise NotFound(f"no session {session_id!r} in {slug!r}")
+        key = ("session", slug, session_id, snap.conference.version, canonical_query(replace(query, download=False)), self._cancel_window())
+
+        def build() -> RenderedFeed:
+            cancelled = [s for s in self._cancelled(snap) if s.id == session_id]
+            talks = select_talks([session, *cancelled], query)
+            description = f"{session.title} — {snap.conference.name}. Times in {session.timezone}. Made by calsync."
+            return self._render(snap, session.title, description, [session], talks, query, "talks", page_url or session.source_url)
+
+        return self._cached(key, build)
+
+    def talk_feed(self, slug: str, talk_id: str) -> RenderedFeed:
+        """One talk as a calendar (a download)."""
+        snap = self.snapshot(slug)
+        found = snap.talk(talk_id)
+        if found is None:
+            raise NotFound(f"no talk {talk_id!r} in {slug!r}")
+        session, talk = found
+        key = ("talk", slug, talk_id, snap.conference.version)
+
+        def build() -> RenderedFeed:
+            name = talk.title or f"Untitled slot ({session.title})"
+            description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
+            return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", session.source_url)
+
+        return self._cached(key, build)
+
+    def custom_feed(self, token: str) -> RenderedFeed:
+        """A custom (personal) feed by its read token."""
+        feed = self.stored_feed(token)
+        spec = feed.spec
+        if spec.conference is None:
+            raise NotFound("no such feed")
+        snap = self.snapshot(spec.conference)
+        key = ("custom", token, feed.version, snap.conference.version, self._cancel_window())
+
+        def build() -> RenderedFeed:
+            sessions, talks = self.select_custom(snap, spec)
+            query = FeedQuery(view=spec.view, alarm=spec.alarm)
+            description = f"{spec.name}: {len(talks)} slots of {snap.conference.name}, chosen on calsync."
+            return self._render(snap, spec.name, description, sessions, talks, query, "talks", None, feed.modified)
+
+        return self._cached(key, build)
+
+    def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
+        """The sessions and talks a custom feed holds: listed talks, listed sessions, filter matches.
+
+        Ids no longer in the conference (a talk removed from its page) are skipped.
+        """
+        chosen: dict[str, tuple[Session, Talk]] = {}
+        sessions: dict[str, Session] = {}
+        for talk_id in spec.talk_ids:
+            found = snap.talk(talk_id)
+            if found:
+                chosen[talk_id] = found
+        for session_id in spec.session_ids:
+            session = snap.session(session_id)
+            if session:
+                sessions[session.id] = session
+                chosen.update({t.id: (session, t) for t in session.talks})
+        if spec.filter:
+            query = query_from_filter_dict(spec.filter)
+            if has_talk_filters(query) or query.sessions:
+                chosen.update({t.id: (s, t) for s, t in select_talks(snap.sessions, query)})
+        for session, _ in chosen.values():
+            sessions.setdefault(session.id, session)
+        ordered = sorted(chosen.values(), key=lambda p: (p[1].start, p[0].id, p[1].id))
+        return sorted(sessions.values(), key=lambda s: (s.start, s.id)), ordered
+
+    def resolve_conference(self, spec: FeedSpec) -> str:
+        """The one conference holding a feed's ids (or named by it); errors name what is wrong."""
+        slugs = [spec.conference] if spec.conference else [c.slug for c in self.store.list_conferences()]
+        holders = []
+        for slug in slugs:
+            snap = self.snapshot(slug)
+            talk_ok = all(snap.talk(t) for t in spec.talk_ids)
+            session_ok = all(snap.session(s) for s in spec.session_ids)
+            if talk_ok and session_ok:
+                holders.append(slug)
+        if spec.conference and not holders:
+            snap = self.snapshot(spec.conference)
+            missing = [t for t in spec.talk_ids if not snap.talk(t)] + [s for s in spec.session_ids if not snap.session(s)]
+            raise NotFound(f"unknown id(s) in {spec.conference!r}: {', '.join(missing[:10])}")
+        if not holders:
+            raise NotFound("unknown talk or session id(s)")
+        if len(holders) > 1:
+            if not (spec.talk_ids or spec.session_ids):
+                raise InvalidFeed("name the conference: a filter alone matches several conferences")
+            raise InvalidFeed("the ids are found in several conferences: name the conference")
+        return holders[0]
