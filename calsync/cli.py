@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,7 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     p_ics.add_argument("--stamp", type=_stamp,
                        help="DTSTAMP/LAST-MODIFIED (default: $SOURCE_DATE_EPOCH, else the newest input file's mtime)")
     p_ics.add_argument("-o", "--output", help="write to FILE instead of stdout")
+
+    p_import = sub.add_parser("import", help="store pages in a conference (created when new)")
+    p_import.add_argument("pages", nargs="+", help="text or HTML files, or - for stdin")
+    p_import.add_argument("--conference", required=True, type=_slug, help="conference slug, e.g. icml-2022")
+    p_import.add_argument("--name", help="conference name (when it is created; default: the slug)")
+    page_options(p_import, many=True)
+
+    p_serve = sub.add_parser("serve", help="run the web service (development server; production: gunicorn)")
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
     return parser
+
+
+def _slug(text: str) -> str:
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,99}$", text):
+        raise argparse.ArgumentTypeError(f"use lower-case letters, digits and '-': {text!r}")
+    return text
 
 
 def _schedule(args: argparse.Namespace, names: Sequence[str], urls: Sequence[str | None]) -> tuple[Schedule, list[PageInput]]:
@@ -190,14 +207,49 @@ def cmd_ics(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-COMMANDS = {"parse": cmd_parse, "ics": cmd_ics}
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """``calsync import PAGE... --conference SLUG``: parse, then store in one transaction."""
+    from .service import utcnow
+    from .store import Store
+
+    schedule, _ = _schedule(args, args.pages, args.url)
+    store = Store(config.database_url)
+    store.migrate()
+    now = utcnow()
+    known = {c.slug: c for c in config.conferences}
+    conf = known.get(args.conference)
+    first = min(t.start for s in schedule.sessions for t in s.talks)
+    store.ensure_conference(
+        args.conference,
+        args.name or (conf.name if conf else args.conference),
+        conf.timezone if conf else schedule.timezone,
+        (conf.year if conf and conf.year else first.year),
+        now,
+        conf.sources if conf else (),
+    )
+    report = store.import_schedule(args.conference, schedule, now)
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    """``calsync serve``: the app on Werkzeug's development server."""
+    from .web import create_app
+
+    app = create_app(config)
+    print(f"calsync: serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    return 0
+
+
+COMMANDS = {"parse": cmd_parse, "ics": cmd_ics, "import": cmd_import, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``calsync`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = load_config(args.config)
         return COMMANDS[args.command](args, config)

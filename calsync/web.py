@@ -1,0 +1,518 @@
+"""The Flask service: pages, feeds, the JSON API. Composes config, store and service.
+
+``create_app(config=None)`` is the app factory (also what gunicorn runs:
+``gunicorn 'calsync.web:create_app()'``). Nothing reads the environment at import.
+Every error is a :class:`~calsync.errors.CalsyncError` answered in one place
+(JSON for the API, plain text for feeds, a page for people); anything else is
+logged and answered with a bare 500 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+from datetime import date, datetime, timezone
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, abort, g, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
+
+from . import __version__
+from .config import Config, load_config
+from .errors import CalsyncError, NotFound
+from .filters import (
+    FeedQuery,
+    InvalidQuery,
+    canonical_query,
+    filter_dict,
+    parse_feed_query,
+    query_from_filter_dict,
+    select_sessions,
+    select_talks,
+)
+from .ical import build_talk_description
+from .links import (
+    GOOGLE_REFRESH_NOTE,
+    content_disposition,
+    feed_size_warning,
+    google_add_event_url,
+    google_subscribe_url,
+    human_size,
+    outlook_add_event_urls,
+    outlook_subscribe_urls,
+    qr_svg,
+    webcal_url,
+)
+from .model import Session, Talk
+from .parse import PageOptions, parse_pages
+from .serialize import build_session_dict, build_talk_dict
+from .service import FeedService, RenderedFeed, utcnow
+from .store import FeedSpec, Store, StoredFeed
+
+log = logging.getLogger(__name__)
+
+SAMPLE_SLUG = "icil-2026"
+SAMPLE_NAME = "ICIL 2026 — International Conference on Invented Learning (sample)"
+
+
+class IdConverter(BaseConverter):
+    """Slugs and ids: lower-case letters, digits and dashes (no dots, so ``x.ics`` is a feed)."""
+
+    regex = r"[a-z0-9][a-z0-9-]{0,99}"
+
+
+class TokenConverter(BaseConverter):
+    """Feed tokens: URL-safe base64."""
+
+    regex = r"[A-Za-z0-9_-]{16,64}"
+
+
+class ApiError(CalsyncError):
+    """A malformed API request (bad JSON, wrong fields)."""
+
+    status = 400
+
+
+class Unauthorized(CalsyncError):
+    """A missing or wrong edit key."""
+
+    status = 401
+
+
+class TooManyRequests(CalsyncError):
+    """A client created too many feeds in the last hour."""
+
+    status = 429
+
+
+class RateLimiter:
+    """At most ``limit`` events per client address per hour (in this process)."""
+
+    def __init__(self, limit: int, window: float = 3600.0) -> None:
+        self.limit, self.window = limit, window
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one event for ``key``; raise :class:`TooManyRequests` over the limit."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events[key]
+            while events and now - events[0] > self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                raise TooManyRequests("too many feeds created from this address; try again later")
+            events.append(now)
+
+
+def load_sample(store: Store, now: datetime) -> None:
+    """Import the bundled sample conference (our own invented pages) into an empty store."""
+    files = sorted(p for p in resources.files("calsync.samples").iterdir() if p.name.endswith(".txt"))
+    pages = [(p.read_text(encoding="utf-8"), PageOptions(year=2026, source=p.name)) for p in files]
+    schedule = parse_pages(pages)
+    store.ensure_conference(SAMPLE_SLUG, SAMPLE_NAME, schedule.timezone, 2026, now, [p.name for p in files])
+    store.import_schedule(SAMPLE_SLUG, schedule, now)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _is_feed() -> bool:
+    return request.path.endswith(".ics")
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """The app factory: config (``load_config()`` when not given), store, schema, sample data."""
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.limits.max_body_bytes
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["token"] = TokenConverter
+    app.url_map.strict_slashes = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    store = Store(config.database_url)
+    store.migrate()
+    if config.sample and not store.list_conferences():
+        load_sample(store, utcnow())
+    for conf in config.conferences:
+        store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)
+    service = FeedService(store, config)
+    limiter = RateLimiter(config.limits.feed_creations_per_hour)
+    app.extensions["calsync"] = {"config": config, "store": store, "service": service}
+    max_age = config.feed.refresh_minutes * 60
+
+    def absolute(path: str) -> str:
+        return config.base_url + path
+
+    # -- helpers --------------------------------------------------------------
+
+    def feed_query(ignore: tuple[str, ...] = ()) -> FeedQuery:
+        return parse_feed_query(request.args, ignore=ignore)
+
+    def feed_response(feed: RenderedFeed, *, download: bool, public: bool) -> Response:
+        response = Response(feed.body, content_type="text/calendar; charset=utf-8")
+        response.set_etag(feed.etag.strip('"'))
+        response.last_modified = feed.last_modified
+        response.cache_control.max_age = max_age
+        if public:
+            response.cache_control.public = True
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        else:
+            response.cache_control.private = True
+        disposition = content_disposition(feed.filename.removesuffix(".ics"))
+        response.headers["Content-Disposition"] = disposition if download else disposition.replace("attachment", "inline", 1)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        g.feed_id = feed.etag
+        return response.make_conditional(request)
+
+    def kit(path: str, query: str, name: str, feed: RenderedFeed | None) -> dict[str, Any]:
+        https = absolute(path) + (f"?{query}" if query else "")
+        return {
+            "url": https,
+            "webcal": webcal_url(https),
+            "google": google_subscribe_url(https),
+            "outlook": outlook_subscribe_urls(https, name),
+            "download": https + ("&" if query else "?") + "download=1",
+            "qr": qr_svg(webcal_url(https)),
+            "size": human_size(feed.size) if feed else None,
+            "size_bytes": feed.size if feed else None,
+            "warning": feed_size_warning(feed.size) if feed else None,
+            "note": GOOGLE_REFRESH_NOTE,
+            "name": name,
+        }
+
+    def talk_links(slug: str, session: Session, talk: Talk) -> dict[str, Any]:
+        title = talk.title or f"Untitled slot ({session.title})"
+        end = talk.end or talk.start + config.feed.feed_options().default_duration
+        details = build_talk_description(talk, session, config.feed.feed_options(abstracts=False))
+        where = talk.location or session.location or ""
+        return {
+            "ics": url_for("talk_feed", slug=slug, talk_id=talk.id),
+            "google": google_add_event_url(title, talk.start, end, details, where),
+            "outlook": outlook_add_event_urls(title, talk.start, end, details, where),
+        }
+
+    def api_talk(slug: str, session: Session, talk: Talk) -> dict[str, Any]:
+        out = build_talk_dict(talk)
+        out["session_id"] = session.id
+        out["ics_url"] = absolute(url_for("talk_feed", slug=slug, talk_id=talk.id))
+        return out
+
+    def api_session(slug: str, session: Session, talks: bool = True) -> dict[str, Any]:
+        out = build_session_dict(session, talks=False)
+        out["ics_url"] = absolute(url_for("session_feed", slug=slug, session_id=session.id))
+        out["page_url"] = absolute(url_for("session_page", slug=slug, session_id=session.id))
+        if talks:
+            out["talks"] = [api_talk(slug, session, t) for t in session.talks]
+        return out
+
+    # -- errors ---------------------------------------------------------------
+
+    @app.errorhandler(CalsyncError)
+    def handle_calsync_error(exc: CalsyncError) -> Any:
+        status = exc.status
+        if status >= 500:
+            log.error("%s %s: %s", request.method, request.path, exc)
+        if _wants_json():
+            response = jsonify({"error": exc.message, "status": status})
+        elif _is_feed():
+            response = Response(f"{exc.message}\n", status=status, content_type="text/plain; charset=utf-8")
+        else:
+            response = Response(render_template("error.html", status=status, message=exc.message), content_type="text/html; charset=utf-8")
+        response.status_code = status
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="calsync feed"'
+        return response
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException) -> Any:
+        message = exc.description or exc.name
+        if exc.code == 413:
+            message = f"request body too large (at most {config.limits.max_body_bytes} bytes)"
+        if _wants_json():
+            response = jsonify({"error": message, "status": exc.code})
+        elif _is_feed():
+            response = Response(f"{message}\n", content_type="text/plain; charset=utf-8")
+        else:
+            response = Response(render_template("error.html", status=exc.code, message=message), content_type="text/html; charset=utf-8")
+        response.status_code = exc.code or 500
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify({"error": "internal error", "status": 500}), 500
+        return Response("internal error\n", status=500, content_type="text/plain; charset=utf-8")
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        started = g.get("started")
+        if started is not None:
+            log.info(
+                "%s %s %s %s bytes %.1f ms feed=%s", request.method, request.full_path.rstrip("?"),
+                response.status_code, response.calculate_content_length() or 0,
+                (time.perf_counter() - started) * 1000, g.get("feed_id", "-"),
+            )
+        return response
+
+    @app.before_request
+    def start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        return {"version": __version__, "base_url": config.base_url}
+
+    # -- pages ----------------------------------------------------------------
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html", conferences=store.list_conferences())
+
+    @app.get("/conferences/<id:slug>")
+    def conference_page(slug: str) -> str:
+        snap = service.snapshot(slug)
+        query = feed_query()
+        feed = service.conference_feed(slug, query)
+        chosen = select_talks(snap.sessions, query)
+        chosen_ids = {t.id for _, t in chosen}
+        sessions = [s for s in select_sessions(snap.sessions, query)]
+        days: dict[date, list[Session]] = {}
+        for session in sessions:
+            assert session.start is not None
+            days.setdefault(session.start.date(), []).append(session)
+        all_talks = [t for s in snap.sessions for t in s.talks]
+        path = url_for("conference_feed", slug=slug)
+        return render_template(
+            "conference.html",
+            conference=snap.conference,
+            days=sorted(days.items()),
+            chosen_ids=chosen_ids,
+            query=query,
+            types=sorted({t.type for t in all_talks if t.type}),
+            rooms=sorted({(t.location or s.location) for s in snap.sessions for t in s.talks if (t.location or s.location)}),
+            dates=sorted({s.start.date() for s in snap.sessions if s.start}),
+            kit=kit(path, canonical_query(query), feed.name, feed),
+            feed_path=path,
+            talk_links={t.id: talk_links(slug, s, t) for s, t in chosen},
+        )
+
+    @app.get("/conferences/<id:slug>/sessions/<id:session_id>")
+    def session_page(slug: str, session_id: str) -> str:
+        snap = service.snapshot(slug)
+        session = snap.session(session_id)
+        if session is None:
+            raise NotFound(f"no session {session_id!r} in {slug!r}")
+        query = feed_query()
+        feed = service.session_feed(slug, session_id, query)
+        path = url_for("session_feed", slug=slug, session_id=session_id)
+        return render_template(
+            "session.html",
+            conference=snap.conference,
+            session=session,
+            kit=kit(path, canonical_query(query), feed.name, feed),
+            talk_links={t.id: talk_links(slug, session, t) for t in session.talks},
+        )
+
+    @app.get("/feeds/<token:token>")
+    def custom_feed_page(token: str) -> str:
+        stored = service.stored_feed(token)
+        feed = service.custom_feed(token)
+        return render_template("feed.html", stored=stored, kit=kit(f"/feeds/{token}.ics", "", stored.spec.name, feed), editing=False)
+
+    @app.get("/feeds/<token:token>/edit")
+    def custom_feed_edit(token: str) -> str:
+        stored = service.stored_feed(token)
+        assert stored.spec.conference is not None
+        snap = service.snapshot(stored.spec.conference)
+        _, talks = service.select_custom(snap, stored.spec)
+        feed = service.custom_feed(token)
+        return render_template(
+            "edit.html", stored=stored, conference=snap.conference, sessions=snap.sessions,
+            chosen_ids={t.id for _, t in talks}, kit=kit(f"/feeds/{token}.ics", "", stored.spec.name, feed),
+        )
+
+    # -- feeds ----------------------------------------------------------------
+
+    @app.get("/conferences/<id:slug>.ics")
+    def conference_feed(slug: str) -> Response:
+        query = feed_query()
+        return feed_response(service.conference_feed(slug, query), download=query.download, public=True)
+
+    @app.get("/conferences/<id:slug>/sessions/<id:session_id>.ics")
+    def session_feed(slug: str, session_id: str) -> Response:
+        query = feed_query()
+        return feed_response(service.session_feed(slug, session_id, query), download=query.download, public=True)
+
+    @app.get("/conferences/<id:slug>/talks/<id:talk_id>.ics")
+    def talk_feed(slug: str, talk_id: str) -> Response:
+        return feed_response(service.talk_feed(slug, talk_id), download=True, public=True)
+
+    @app.get("/feeds/<token:token>.ics")
+    def custom_feed(token: str) -> Response:
+        download = parse_feed_query({k: v for k, v in request.args.lists() if k == "download"}).download
+        unknown = set(request.args) - {"download"}
+        if unknown:
+            raise InvalidQuery(f"a custom feed takes no parameter but download; got {', '.join(sorted(unknown))}", "query")
+        return feed_response(service.custom_feed(token), download=download, public=False)
+
+    # -- JSON API -------------------------------------------------------------
+
+    @app.get("/api/conferences")
+    def api_conferences() -> Any:
+        return jsonify({
+            "conferences": [
+                {
+                    "slug": c.slug, "name": c.name, "timezone": c.timezone, "year": c.year,
+                    "ics_url": absolute(url_for("conference_feed", slug=c.slug)),
+                    "page_url": absolute(url_for("conference_page", slug=c.slug)),
+                    "sessions_url": absolute(url_for("api_sessions", slug=c.slug)),
+                    "talks_url": absolute(url_for("api_talks", slug=c.slug)),
+                    "modified": c.modified.isoformat(),
+                }
+                for c in store.list_conferences()
+            ]
+        })
+
+    @app.get("/api/conferences/<id:slug>/sessions")
+    def api_sessions(slug: str) -> Any:
+        snap = service.snapshot(slug)
+        query = feed_query()
+        return jsonify({"sessions": [api_session(slug, s) for s in select_sessions(snap.sessions, query)]})
+
+    @app.get("/api/conferences/<id:slug>/talks")
+    def api_talks(slug: str) -> Any:
+        snap = service.snapshot(slug)
+        query = feed_query()
+        return jsonify({"talks": [api_talk(slug, s, t) for s, t in select_talks(snap.sessions, query)]})
+
+    def feed_spec_from_json() -> FeedSpec:
+        if not request.is_json:
+            raise ApiError("send a JSON object with Content-Type: application/json")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ApiError("malformed JSON: expected an object")
+        allowed = {"name", "conference", "talk_ids", "session_ids", "talks", "sessions", "filter", "alarm", "view"}
+        unknown = set(body) - allowed
+        if unknown:
+            raise ApiError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise ApiError("'name' must be a non-empty string of at most 200 characters")
+
+        def ids(*keys: str) -> tuple[str, ...]:
+            values: list[Any] = []
+            for key in keys:
+                got = body.get(key, [])
+                if not isinstance(got, list) or not all(isinstance(v, str) and 0 < len(v) <= 100 for v in got):
+                    raise ApiError(f"'{key}' must be a list of id strings")
+                values.extend(got)
+            return tuple(dict.fromkeys(values))
+
+        talk_ids, session_ids = ids("talk_ids", "talks"), ids("session_ids", "sessions")
+        if len(talk_ids) + len(session_ids) > config.limits.max_feed_items:
+            raise ApiError(f"too many ids: a feed holds at most {config.limits.max_feed_items} talks and sessions")
+        filt = body.get("filter")
+        if filt is not None:
+            filt = filter_dict(query_from_filter_dict(filt)) or None
+        if not (talk_ids or session_ids or filt):
+            raise ApiError("give talk_ids, session_ids or a filter")
+        alarm = body.get("alarm")
+        if alarm is not None:
+            alarm = parse_feed_query({"alarm": [str(alarm)]}).alarm if isinstance(alarm, int) and not isinstance(alarm, bool) else None
+            if alarm is None:
+                raise ApiError("'alarm' must be a whole number of minutes (0..10080)")
+        view = body.get("view", "talks")
+        if view not in ("talks", "sessions", "both"):
+            raise ApiError("'view' must be talks, sessions or both")
+        conference = body.get("conference")
+        if conference is not None and not isinstance(conference, str):
+            raise ApiError("'conference' must be a slug string")
+        spec = FeedSpec(name=name.strip(), conference=conference, talk_ids=talk_ids, session_ids=session_ids, filter=filt, alarm=alarm, view=view)
+        return FeedSpec(**{**spec.__dict__, "conference": service.resolve_conference(spec)})
+
+    def feed_json(stored: StoredFeed, edit_key: str | None = None) -> dict[str, Any]:
+        ics = absolute(url_for("custom_feed", token=stored.token))
+        out: dict[str, Any] = {
+            "token": stored.token,
+            "name": stored.spec.name,
+            "conference": stored.spec.conference,
+            "talk_ids": list(stored.spec.talk_ids),
+            "session_ids": list(stored.spec.session_ids),
+            "filter": stored.spec.filter,
+            "alarm": stored.spec.alarm,
+            "view": stored.spec.view,
+            "ics_url": ics,
+            "webcal_url": webcal_url(ics),
+            "google_url": google_subscribe_url(ics),
+            "page_url": absolute(url_for("custom_feed_page", token=stored.token)),
+            "modified": stored.modified.isoformat(),
+        }
+        if edit_key is not None:
+            out["edit_key"] = edit_key
+            out["edit_url"] = absolute(url_for("custom_feed_edit", token=stored.token)) + f"#key={edit_key}"
+        return out
+
+    def require_key(token: str) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise Unauthorized("send the feed's edit key as 'Authorization: Bearer <edit_key>'")
+        if not store.check_edit_key(token, key.strip()):
+            raise Unauthorized("wrong edit key for this feed")
+
+    @app.post("/api/feeds")
+    def api_create_feed() -> Any:
+        limiter.hit(request.remote_addr or "unknown")
+        spec = feed_spec_from_json()
+        stored, key = store.create_feed(spec, utcnow())
+        response = jsonify(feed_json(stored, key))
+        response.status_code = 201
+        response.headers["Location"] = feed_json(stored)["page_url"]
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/api/feeds/<token:token>")
+    def api_get_feed(token: str) -> Any:
+        return jsonify(feed_json(service.stored_feed(token)))
+
+    @app.put("/api/feeds/<token:token>")
+    def api_update_feed(token: str) -> Any:
+        require_key(token)
+        spec = feed_spec_from_json()
+        stored = store.update_feed(token, spec, utcnow())
+        service.forget_feed(token)
+        return jsonify(feed_json(stored))
+
+    @app.post("/api/feeds/<token:token>/rotate")
+    def api_rotate_feed(token: str) -> Any:
+        require_key(token)
+        stored = store.rotate_feed_token(token, utcnow())
+        service.forget_feed(token)
+        return jsonify(feed_json(stored))
+
+    @app.delete("/api/feeds/<token:token>")
+    def api_delete_feed(token: str) -> Any:
+        require_key(token)
+        store.delete_feed(token)
+        service.forget_feed(token)
+        return Response(status=204)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        try:
+            status = store.health()
+        except CalsyncError as exc:
+            return jsonify({"status": "error", "error": exc.message}), 503
+        return jsonify({"status": "ok", "version": __version__, "store": status})
+
+    return app
