@@ -235,15 +235,16 @@ def create_app(config: Config | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException) -> Any:
         message = exc.description or exc.name
-        if exc.code == 413:
-            message = f"request body too large (at most {config.limits.max_body_bytes} bytes)"
+        status = exc.code or 500
+        if status == 413:  # an oversized body is a bad request like any other (with a message)
+            message, status = f"request body too large (at most {config.limits.max_body_bytes} bytes)", 400
         if _wants_json():
-            response = jsonify({"error": message, "status": exc.code})
+            response = jsonify({"error": message, "status": status})
         elif _is_feed():
             response = Response(f"{message}\n", content_type="text/plain; charset=utf-8")
         else:
-            response = Response(render_template("error.html", status=exc.code, message=message), content_type="text/html; charset=utf-8")
-        response.status_code = exc.code or 500
+            response = Response(render_template("error.html", status=status, message=message), content_type="text/html; charset=utf-8")
+        response.status_code = status
         return response
 
     @app.errorhandler(Exception)

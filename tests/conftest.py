@@ -40,3 +40,65 @@ def run_icscheck(target: str | Path) -> dict:
         pytest.fail(f"icscheck printed no JSON: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
     report["_exit"] = proc.returncode
     return report
+
+
+# -- the service ---------------------------------------------------------------
+
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from werkzeug.serving import make_server  # noqa: E402
+
+
+@dataclass
+class LiveServer:
+    """The app served over real HTTP on 127.0.0.1 (a thread in the test process)."""
+
+    url: str
+    app: object
+
+
+def make_test_config(tmp_path: Path, **overrides: object):
+    """A config with a fresh SQLite file in ``tmp_path`` and the sample conference."""
+    from calsync.config import Config, LimitsConfig
+
+    base = Config(database_url=f"sqlite:///{tmp_path / 'calsync.db'}", limits=LimitsConfig(cache_check_seconds=0))
+    from dataclasses import replace
+
+    return replace(base, **overrides)
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """The Flask app on a fresh SQLite file with the sample conference."""
+    from calsync.web import create_app
+
+    return create_app(make_test_config(tmp_path))
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The app on a real port of 127.0.0.1 (threaded Werkzeug server), stopped afterwards."""
+    from dataclasses import replace
+
+    from calsync.web import create_app
+
+    server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
+    port = server.socket.getsockname()[1]
+    config = make_test_config(tmp_path)
+    app = create_app(replace(config, base_url=f"http://127.0.0.1:{port}"))
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
