@@ -1,0 +1,210 @@
+"""The store on a real SQLite file: identity across imports, SEQUENCE, history, atomicity, feeds."""
+
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import icalendar
+import pytest
+from conftest import make_test_config
+
+from calsync.config import FeedConfig
+from calsync.errors import NotFound
+from calsync.filters import FeedQuery
+from calsync.model import Session
+from calsync.parse import PageOptions, parse_page
+from calsync.service import FeedService
+from calsync.store import FeedSpec, Store, StoreError
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+PAGE = """Session
+
+Deep Nets
+
+Hall A
+
+Moderator: Ana Lima
+
+Tue 14 July 9:00 - 9:20 CEST
+
+Oral
+First Talk on Depth
+
+Bo Chen · Zoë Þórsdóttir
+
+An abstract.
+
+Tue 14 July 9:20 - 9:25 CEST
+
+Spotlight
+Second Talk on Width
+
+Ana Lima
+
+Another abstract, longer.
+
+Tue 14 July 9:25 - 9:30 CEST
+
+Q&A
+Joint Q&A
+"""
+
+
+def parse(text: str) -> Session:
+    return parse_page(text, PageOptions(year=2026)).sessions[0]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.migrate()
+    store.ensure_conference("conf", "Conf", "Europe/Vienna", 2026, T0)
+    return store
+
+
+def put(store: Store, text: str, when: datetime):
+    return store.import_schedule("conf", parse_page(text, PageOptions(year=2026)), when)
+
+
+def feed_bytes(store: Store, tmp_path: Path, **feed: object) -> bytes:
+    config = make_test_config(tmp_path, feed=FeedConfig(**feed))  # type: ignore[arg-type]
+    return FeedService(store, config, now=lambda: T0 + timedelta(days=2)).conference_feed("conf", FeedQuery(view="talks")).body
+
+
+def test_migrate_is_idempotent_and_versioned(store: Store) -> None:
+    assert store.migrate() == 1 and store.migrate() == 1
+    assert store.health()["schema_version"] == 1
+
+
+def _migrate(url: str) -> int:
+    return Store(url).migrate()
+
+
+def test_concurrent_migrations_on_one_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        assert pool.map(_migrate, [url] * 8) == [1] * 8
+    assert Store(url).health()["schema_version"] == 1
+
+
+def test_reimport_unchanged_keeps_bytes(store: Store, tmp_path: Path) -> None:
+    first = put(store, PAGE, T0)
+    assert len(first.created) == 3 and first.touched
+    before = feed_bytes(store, tmp_path)
+    again = put(store, PAGE, T0 + timedelta(days=1))
+    assert not again.touched and len(again.unchanged) == 3
+    assert feed_bytes(store, tmp_path) == before
+    assert store.get_conference("conf").version == 1
+
+
+def test_time_change_keeps_uid_raises_sequence(store: Store) -> None:
+    put(store, PAGE, T0)
+    ids = [t.id for t in store.load_snapshot("conf").sessions[0].talks]
+    later = T0 + timedelta(days=1)
+    report = put(store, PAGE.replace("9:20 - 9:25", "9:40 - 9:45"), later)
+    assert report.changed == [ids[1]]
+    snap = store.load_snapshot("conf")
+    assert [t.id for t in snap.sessions[0].talks] == ids
+    assert snap.revisions[ids[1]].sequence == 1 and snap.revisions[ids[1]].modified == later
+    assert snap.revisions[ids[0]].sequence == 0 and snap.revisions[ids[0]].modified == T0
+    history = store.talk_history("conf", ids[1])
+    assert [h["kind"] for h in history] == ["created", "changed"]
+    assert set(history[1]["fields"]) == {"start_ts", "end_ts"}
+
+
+def test_retitled_talk_keeps_uid(store: Store) -> None:
+    put(store, PAGE, T0)
+    ids = [t.id for t in store.load_snapshot("conf").sessions[0].talks]
+    report = put(store, PAGE.replace("Second Talk on Width", "Second Talk on Breadth"), T0 + timedelta(hours=1))
+    assert report.changed == [ids[1]] and not report.created
+    talk = store.load_snapshot("conf").sessions[0].talks[1]
+    assert (talk.id, talk.title) == (ids[1], "Second Talk on Breadth")
+
+
+def test_first_talk_moving_keeps_session_and_all_ids(store: Store) -> None:
+    put(store, PAGE, T0)
+    snap = store.load_snapshot("conf")
+    report = put(store, PAGE.replace("9:00 - 9:20", "8:50 - 9:20"), T0 + timedelta(hours=1))
+    after = store.load_snapshot("conf")
+    assert len(after.sessions) == 1 and after.sessions[0].id == snap.sessions[0].id
+    assert [t.id for t in after.sessions[0].talks] == [t.id for t in snap.sessions[0].talks]
+    assert len(report.changed) == 1
+
+
+def test_removed_then_restored_talk(store: Store, tmp_path: Path) -> None:
+    put(store, PAGE, T0)
+    ids = [t.id for t in store.load_snapshot("conf").sessions[0].talks]
+    without = PAGE.split("Tue 14 July 9:20")[0] + "Tue 14 July 9:25" + PAGE.split("Tue 14 July 9:25")[1]
+    report = put(store, without, T0 + timedelta(days=1))
+    assert report.removed == [ids[1]]
+    snap = store.load_snapshot("conf")
+    assert [t.id for t in snap.sessions[0].talks] == [ids[0], ids[2]]
+    assert [t.id for _, t, _ in snap.removed] == [ids[1]]
+    dropped = icalendar.Calendar.from_ical(feed_bytes(store, tmp_path)).walk("VEVENT")
+    assert len(dropped) == 2
+    kept = icalendar.Calendar.from_ical(feed_bytes(store, tmp_path, cancelled_days=7)).walk("VEVENT")
+    cancelled = [e for e in kept if e.get("STATUS") == "CANCELLED"]
+    assert len(kept) == 3 and [str(e["UID"]).split("@")[0] for e in cancelled] == [ids[1]]
+    assert cancelled[0]["SEQUENCE"] == 1
+    restored = put(store, PAGE, T0 + timedelta(days=3))
+    assert restored.changed == [ids[1]]
+    assert store.load_snapshot("conf").revisions[ids[1]].sequence == 2
+
+
+def test_new_talk_gets_new_uid(store: Store) -> None:
+    put(store, PAGE, T0)
+    ids = {t.id for t in store.load_snapshot("conf").sessions[0].talks}
+    more = PAGE + "\nTue 14 July 9:30 - 9:35 CEST\n\nSpotlight\nA Late Addition\n\nNew Person\n"
+    report = put(store, more, T0 + timedelta(days=1))
+    assert len(report.created) == 1 and report.created[0] not in ids
+
+
+def test_moderator_change_reversions_every_talk(store: Store) -> None:
+    put(store, PAGE, T0)
+    report = put(store, PAGE.replace("Moderator: Ana Lima", "Moderator: Bo Chen"), T0 + timedelta(days=1))
+    assert len(report.changed) == 3
+    snap = store.load_snapshot("conf")
+    assert all(snap.revisions[t.id].sequence == 1 for t in snap.sessions[0].talks)
+    assert snap.sessions[0].moderators == ("Bo Chen",)
+
+
+def test_import_is_one_transaction(store: Store) -> None:
+    good = parse(PAGE)
+    broken = replace(parse(PAGE.replace("Deep Nets", "Other Nets")), title=None)  # violates NOT NULL
+    schedule = parse_page(PAGE, PageOptions(year=2026))
+    with pytest.raises(StoreError):
+        store.import_schedule("conf", replace(schedule, sessions=(good, broken)), T0)
+    assert store.load_snapshot("conf").sessions == ()
+    assert store.get_conference("conf").version == 0
+
+
+def test_import_into_unknown_conference(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.import_schedule("nope", parse_page(PAGE, PageOptions(year=2026)), T0)
+
+
+def test_feeds_crud_and_keys(store: Store) -> None:
+    put(store, PAGE, T0)
+    talk = store.load_snapshot("conf").sessions[0].talks[0].id
+    feed, key = store.create_feed(FeedSpec(name="Mine", conference="conf", talk_ids=(talk,)), T0)
+    assert store.check_edit_key(feed.token, key) and not store.check_edit_key(feed.token, feed.token)
+    assert store.get_feed(feed.token).spec.talk_ids == (talk,)
+    updated = store.update_feed(feed.token, FeedSpec(name="Renamed", conference="conf", view="both"), T0)
+    assert (updated.token, updated.spec.name, updated.version) == (feed.token, "Renamed", 1)
+    rotated = store.rotate_feed_token(feed.token, T0)
+    assert rotated.token != feed.token and store.check_edit_key(rotated.token, key)
+    with pytest.raises(NotFound):
+        store.get_feed(feed.token)
+    store.delete_feed(rotated.token)
+    with pytest.raises(NotFound):
+        store.delete_feed(rotated.token)
+
+
+def test_unusable_database_url_is_config_error() -> None:
+    from calsync.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        Store("nosuchdialect://x")
