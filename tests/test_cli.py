@@ -111,3 +111,34 @@ def test_console_script_is_installed() -> None:
     assert exe.exists(), "pip install . provides the calsync command"
     proc = subprocess.run([str(exe), "--version"], capture_output=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith(b"calsync ")
+
+
+def test_import_creates_conference_and_is_idempotent(tmp_path: Path) -> None:
+    from calsync.store import Store
+
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"CALSYNC_DATABASE_URL": db}
+    page = tmp_path / "page.txt"
+    page.write_text((PAGES / "icml_session_room.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    first = run("import", str(page), "--conference", "icml-2023", "--name", "ICML 2023", "--year", "2023", env_extra=env)
+    assert first.returncode == 0, first.stderr
+    assert b"icml-2023: 7 new, 0 changed, 0 unchanged, 0 removed talks" in first.stderr
+    again = run("import", str(page), "--conference", "icml-2023", "--year", "2023", env_extra=env)
+    assert b"0 new, 0 changed, 7 unchanged" in again.stderr
+    page.write_text(page.read_text(encoding="utf-8").replace("11:50 - 11:55", "11:52 - 11:57"), encoding="utf-8")
+    moved = run("import", str(page), "--conference", "icml-2023", "--year", "2023", env_extra=env)
+    assert b"0 new, 1 changed, 6 unchanged" in moved.stderr
+    conference = Store(db).get_conference("icml-2023")
+    assert (conference.name, conference.timezone, conference.year, conference.version) == ("ICML 2023", "America/Los_Angeles", 2023, 2)
+
+
+def test_import_bad_page_stores_nothing(tmp_path: Path) -> None:
+    from calsync.store import Store
+
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    proc = run("import", str(PAGES / "icml_basic.txt"), str(PAGES / "bad_time.txt"), "--conference", "x", "--year", "2023",
+               env_extra={"CALSYNC_DATABASE_URL": db})
+    assert proc.returncode == 2 and b"bad_time.txt:27" in proc.stderr
+    store = Store(db)
+    store.migrate()
+    assert store.list_conferences() == []
