@@ -122,40 +122,42 @@ class FeedService:
 
     # -- data -----------------------------------------------------------------
 
+    def _fresh(
+        self,
+        cache: dict[str, tuple[Any, float]],
+        key: str,
+        current_version: Callable[[str], int | None],
+        version_of: Callable[[Any], int],
+        load: Callable[[str], Any],
+        missing: str,
+    ) -> Any:
+        """A cached value, trusted for ``cache_check_seconds``, then re-read only if its version moved."""
+        with self._lock:
+            entry = cache.get(key)
+            if entry is not None and self.clock() - entry[1] < self.config.limits.cache_check_seconds:
+                return entry[0]
+        version = current_version(key)
+        if version is None:
+            with self._lock:
+                cache.pop(key, None)
+            raise NotFound(missing)
+        value = entry[0] if entry is not None and version_of(entry[0]) == version else load(key)
+        with self._lock:
+            cache[key] = (value, self.clock())
+        return value
+
     def snapshot(self, slug: str) -> Snapshot:
         """A conference's data, re-read only when its version changed."""
-        ttl = self.config.limits.cache_check_seconds
-        with self._lock:
-            entry = self._snapshots.get(slug)
-            if entry is not None and self.clock() - entry[1] < ttl:
-                return entry[0]
-        version = self.store.conference_version(slug)
-        if version is None:
-            raise NotFound(f"no conference {slug!r}")
-        if entry is not None and entry[0].conference.version == version:
-            snap = entry[0]
-        else:
-            snap = self.store.load_snapshot(slug)
-        with self._lock:
-            self._snapshots[slug] = (snap, self.clock())
-        return snap
+        return self._fresh(
+            self._snapshots, slug, self.store.conference_version, lambda s: s.conference.version,
+            self.store.load_snapshot, f"no conference {slug!r}",
+        )
 
     def stored_feed(self, token: str) -> StoredFeed:
         """A custom feed's definition, re-read only when its version changed."""
-        ttl = self.config.limits.cache_check_seconds
-        with self._lock:
-            entry = self._feed_specs.get(token)
-            if entry is not None and self.clock() - entry[1] < ttl:
-                return entry[0]
-        version = self.store.feed_version(token)
-        if version is None:
-            with self._lock:
-                self._feed_specs.pop(token, None)
-            raise NotFound("no such feed")
-        feed = entry[0] if entry is not None and entry[0].version == version else self.store.get_feed(token)
-        with self._lock:
-            self._feed_specs[token] = (feed, self.clock())
-        return feed
+        return self._fresh(
+            self._feed_specs, token, self.store.feed_version, lambda f: f.version, self.store.get_feed, "no such feed"
+        )
 
     def forget_feed(self, token: str) -> None:
         """Drop a custom feed's cached definition (after an edit in this process)."""
