@@ -673,7 +673,7 @@ class Store:
             zone = ZoneInfo(s.timezone)
             revisions[s.id] = Revision(modified=_utc(s.modified), sequence=s.sequence)
 
-            def build(t: Any, cancelled: bool = False) -> Talk:
+            def build(t: Any, cancelled: bool = False, zone: ZoneInfo = zone) -> Talk:
                 return Talk(
                     id=t.id,
                     start=_utc(t.start_ts).astimezone(zone),

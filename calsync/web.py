@@ -13,12 +13,11 @@ import logging
 import threading
 import time
 from collections import defaultdict, deque
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request, url_for
+from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 

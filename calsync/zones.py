@@ -66,7 +66,7 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise ZoneError(f"unknown time zone {name!r} (expected an IANA name such as America/Los_Angeles)")
+        raise ZoneError(f"unknown time zone {name!r} (expected an IANA name such as America/Los_Angeles)") from None
 
 
 def offset_zone(label: str) -> tuple[str, int] | None:
