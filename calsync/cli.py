@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
@@ -68,6 +68,17 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _days(text: str) -> tuple[date, ...]:
+    first, sep, last = text.partition("..")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last if sep else first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD..YYYY-MM-DD: {text!r}") from None
+    if not 0 <= (end - start).days <= 31:
+        raise argparse.ArgumentTypeError(f"the days must run forwards, at most a month: {text!r}")
+    return tuple(start + timedelta(days=n) for n in range((end - start).days + 1))
+
+
 def _stamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -92,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--year", type=_year, help="the conference year, when neither page nor URL names it")
         p.add_argument("--timezone", help="IANA zone of the page's times (overrides the page)")
         p.add_argument("--today", type=_date, help="reference date for year inference (default: today)")
+        p.add_argument("--days", type=_days, help="the conference's days FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD), "
+                       "for pages whose slots name only a weekday")
 
     p_parse = sub.add_parser("parse", help="print a page's schedule as JSON")
     p_parse.add_argument("page", help="a text or HTML file, or - for stdin")
@@ -139,6 +152,7 @@ def _schedule(args: argparse.Namespace, names: Sequence[str], urls: Sequence[str
                 timezone=args.timezone,
                 today=args.today,
                 source=page.name,
+                days=args.days or (),
             ),
         )
         for i, page in enumerate(inputs)

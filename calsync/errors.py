@@ -56,6 +56,10 @@ class ParseError(CalsyncError):
         return ParseError(self.reason, line=self.line, text=self.text, source=source)
 
 
+class NoEvents(ParseError):
+    """A page that lists nothing with a time (an index of workshops, say): nothing to import."""
+
+
 class ConfigError(CalsyncError):
     """A setting or command-line option is invalid."""
 

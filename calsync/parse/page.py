@@ -15,7 +15,7 @@ import calendar
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from ..model import (
 from ..zones import ZoneError, check_label, is_real_local_time, load_zone, zone_for_label
 from .htmltext import is_html, parse_html_lines
 from .timeline import TimeRange, WallTime, looks_like_time_line, match_time_line
-from .year import infer_year, weekday_matches, year_from_url
+from .year import day_from_url, infer_year, weekday_matches, year_from_url
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ class PageOptions:
     timezone: str | None = None
     today: date | None = None
     source: str | None = None
+    #: The conference's days, for pages whose slots name only a weekday ("Sat").
+    days: tuple[date, ...] = ()
 
 
 @dataclass
@@ -264,6 +266,8 @@ def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, war
         given.append((url_year, f"the URL {url}"))
     if options.year is not None:
         given.append((options.year, "--year"))
+    if options.days:
+        given.append((options.days[0].year, "the conference days"))
     if given:
         year, origin = given[0]
         for other, other_origin in given[1:]:
@@ -289,6 +293,8 @@ def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, war
             )
         )
         return year
+    if all(slot.when.start.day is None for slot in slots):
+        raise err("time slot without a date, and no year or date known for the page: pass --year and a /day/<month>/<day> URL", slots[0].line, slots[0].text)
     raise err("the page names no year and no weekday to infer it from: pass --year", slots[0].line, slots[0].text)
 
 
@@ -325,6 +331,24 @@ def _label_check(label: str | None, moment: datetime) -> None:
         raise
 
 
+def _weekday_date(weekday: int, state: dict[str, object], options: PageOptions, err: Callable[[str], ParseError]) -> date:
+    """The date of a weekday-only slot ("Sat"): the conference day or page day with that weekday."""
+    candidates = [d for d in options.days if d.weekday() == weekday]
+    page_day = state.get("page_day")
+    if isinstance(page_day, date) and page_day.weekday() == weekday:
+        candidates.append(page_day)
+    candidates = sorted(set(candidates))
+    name = calendar.day_name[weekday]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise err(
+            f"the slot names only a weekday ({name}) and no conference day or page date is a {name}: "
+            "set the conference's first_day/last_day or import the page by its /day/<month>/<day> URL"
+        )
+    raise err(f"the slot names only a weekday ({name}) and several conference days are {name}s")
+
+
 def _slot_times(
     slot: _Slot,
     zone: ZoneInfo,
@@ -337,6 +361,8 @@ def _slot_times(
     s, e = slot.when.start, slot.when.end
 
     def date_of(w: WallTime) -> date | None:
+        if w.day is None and w.weekday is not None:
+            return _weekday_date(w.weekday, state, options, err)
         if w.day is None or w.month is None:
             return None
         year = w.year or int(state["year"])  # type: ignore[arg-type]
@@ -354,9 +380,9 @@ def _slot_times(
             )
         return day
 
-    start_day = date_of(s) or state.get("date")
+    start_day = date_of(s) or state.get("date") or state.get("page_day")
     if not isinstance(start_day, date):
-        raise err("time slot without a date, and no earlier date on the page")
+        raise err("time slot without a date, and no earlier date on the page (nor in its URL: /day/<month>/<day>)")
     state["date"] = start_day
     try:
         inherit = None
@@ -412,25 +438,17 @@ def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> dict[str, object
     return {"type": kind, "title": title, "authors": authors, "abstract": abstract}
 
 
-def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
-    """Parse one session page (text or HTML, detected) into a one-session :class:`Schedule`.
-
-    Raises :class:`~calsync.errors.ParseError` naming the line for a page that
-    cannot be read as a schedule; never any other exception for bad input.
-    """
-    options = options or PageOptions()
+def parse_session_page(
+    header_lines: list[tuple[int, str]], slots: list[_Slot], url: str | None, options: PageOptions
+) -> Schedule:
+    """A session page (header, then slots) → a one-session :class:`Schedule`."""
     warnings: list[ParseWarning] = []
-    lines, url = _read_lines(text, options)
-    header_lines, slots = _split(lines, options)
-    if not slots:
-        raise ParseError("no time slots found: is this a session page?", source=options.source)
     head = _parse_header(header_lines, warnings)
     if head.title is None:
         raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
-    if slots[0].when.start.day is None:
-        raise ParseError("time slot without a date, and no earlier date on the page", line=slots[0].line, text=slots[0].text, source=options.source)
     zone = _resolve_zone(head, slots, options)
-    state: dict[str, object] = {"year": _resolve_year(slots, url, options, warnings)}
+    year = _resolve_year(slots, url, options, warnings)
+    state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
 
     timed = []
     for slot in slots:
@@ -470,25 +488,3 @@ def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
     if options.source:
         warnings = [replace(w, source=options.source) for w in warnings]
     return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings))
-
-
-def parse_pages(pages: Sequence[tuple[str, PageOptions]]) -> Schedule:
-    """Parse several pages into one schedule (one calendar); the first page's zone leads.
-
-    A session that appears twice (the same page given twice) is kept once, with a warning.
-    """
-    sessions: list[Session] = []
-    warnings: list[ParseWarning] = []
-    seen: set[str] = set()
-    for text, options in pages:
-        schedule = parse_page(text, options)
-        warnings.extend(schedule.warnings)
-        for session in schedule.sessions:
-            if session.id in seen:
-                warnings.append(ParseWarning(None, f"session {session.title!r} given twice: kept once", options.source))
-                continue
-            seen.add(session.id)
-            sessions.append(session)
-    if not sessions:
-        raise ParseError("no pages given")
-    return Schedule(timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings))

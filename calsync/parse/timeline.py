@@ -118,6 +118,9 @@ def match_time_line(line: str) -> TimeRange | None:
     (True, True)
     >>> match_time_line("9 a.m. PDT — 11 a.m. PDT").end.hour
     11
+    >>> r = match_time_line("Sat 8:00 a.m. - 8:30 a.m.")   # a workshop page: weekday only
+    >>> (r.start.weekday, r.start.day)
+    (5, None)
     """
     line = " ".join(line.replace("\u00a0", " ").split())
     m = TIME_LINE_RE.match(line)
@@ -135,8 +138,6 @@ def match_time_line(line: str) -> TimeRange | None:
         return None
     if end is None and not (has_date and (timey or has_zone)):
         return None  # a lone number or word is not a start time
-    if start.weekday is not None and start.day is None:
-        return None  # "Sat 9:00" names no date: left to the workshop-page parser
     return TimeRange(start=start, end=end, room=m.group("room"))
 
 

@@ -75,3 +75,25 @@ def infer_year(month: int, day: int, weekday: int, reference: date) -> tuple[int
         if weekday_matches(y, month, day, weekday)
     ]
     return found, others
+
+
+_URL_DAY_RE = re.compile(r"/day/(\d{1,2})/(\d{1,2})(?=/|$|\?|#)")
+
+
+def day_from_url(url: str | None, year: int | None) -> date | None:
+    """The date a day page's URL names (``/day/<month>/<day>``), in ``year``.
+
+    >>> day_from_url("https://icml.cc/virtual/2024/day/7/24", 2024)
+    datetime.date(2024, 7, 24)
+    >>> day_from_url("https://icml.cc/virtual/2024/day/7/24", None) is None
+    True
+    """
+    if not url or year is None:
+        return None
+    m = _URL_DAY_RE.search(re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url, flags=re.I))
+    if not m:
+        return None
+    try:
+        return date(year, int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return None

@@ -1,0 +1,60 @@
+"""Which kind of page is this? Session, event or day page — then the right parser.
+
+This is the entry point of parsing: :func:`parse_page` for one page,
+:func:`parse_pages` for several pages that make one calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..errors import NoEvents, ParseError
+from ..model import ParseWarning, Schedule, Session
+from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
+from .page import PageOptions, _read_lines, _split, parse_session_page
+
+
+def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
+    """Parse one page (text or HTML, detected; session, event or day page, detected).
+
+    Raises :class:`~calsync.errors.ParseError` naming the line for a page that
+    cannot be read as a schedule (:class:`~calsync.errors.NoEvents` when it lists
+    nothing with a time); never any other exception for bad input.
+    """
+    options = options or PageOptions()
+    lines, url = _read_lines(text, options)
+    if is_day_page(lines, url):
+        return parse_day_page(lines, url, options)
+    header, slots = _split(lines, options)
+    if not slots:
+        raise NoEvents("no time slots found: the page lists nothing with a time", source=options.source)
+    if is_event_page(header):
+        warnings: list[ParseWarning] = []
+        schedule = parse_event_page(header, slots, url, options, warnings)
+        if options.source:
+            schedule = replace(schedule, warnings=tuple(replace(w, source=options.source) for w in schedule.warnings))
+        return schedule
+    return parse_session_page(header, slots, url, options)
+
+
+def parse_pages(pages: Sequence[tuple[str, PageOptions]]) -> Schedule:
+    """Parse several pages into one schedule (one calendar); the first page's zone leads.
+
+    A session that appears twice (the same page given twice) is kept once, with a warning.
+    """
+    sessions: list[Session] = []
+    warnings: list[ParseWarning] = []
+    seen: set[str] = set()
+    for text, options in pages:
+        schedule = parse_page(text, options)
+        warnings.extend(schedule.warnings)
+        for session in schedule.sessions:
+            if session.id in seen:
+                warnings.append(ParseWarning(None, f"session {session.title!r} given twice: kept once", options.source))
+                continue
+            seen.add(session.id)
+            sessions.append(session)
+    if not sessions:
+        raise ParseError("no pages given")
+    return Schedule(timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings))
