@@ -34,7 +34,6 @@ from .page import (
     _Slot,
     _slot_content,
     _slot_times,
-    _split,
     looks_like_authors,
     split_names,
     _is_slot_type,
