@@ -7,6 +7,7 @@ naming the file and line; never a traceback).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -19,13 +20,16 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
-from .errors import CalsyncError, ParseError
+from .errors import CalsyncError, NoEvents, ParseError
+from .fetch import fetch_page
+from .refresh import SourceOutcome, fetch_policy, is_url, refresh_all
+from .service import utcnow
 from .ical import Revision, describe_schedule, render_calendar
 from .model import Schedule
 from .parse import PageOptions, parse_pages
 from .serialize import build_schedule_dict
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,20 @@ class PageInput:
 
     name: str
     text: str
-    modified: datetime | None  # the file's modification time (UTC); None for stdin
+    modified: datetime | None  # the file's modification time (UTC); None for stdin and URLs
+    url: str | None = None  # the final URL of a fetched page
+    etag: str | None = None
+    last_modified: str | None = None
 
 
-def read_page(name: str) -> PageInput:
-    """Read a page from a file or ``-`` (stdin); undecodable bytes become U+FFFD."""
+def read_page(name: str, config: Config, names: Sequence[str] = ()) -> PageInput:
+    """Read a page from a file, ``-`` (stdin) or an http(s) URL (fetched under the fetch policy).
+
+    Undecodable bytes become U+FFFD.
+    """
+    if is_url(name):
+        result = fetch_page(name, fetch_policy(config, names))
+        return PageInput(name, result.text or "", None, url=result.url, etag=result.etag, last_modified=result.last_modified)
     if name == "-":
         raw = sys.stdin.buffer.read()
         return PageInput("<stdin>", raw.decode("utf-8-sig", errors="replace"), None)
@@ -127,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_import.add_argument("--name", help="conference name (when it is created; default: the slug)")
     page_options(p_import, many=True)
 
+    p_refresh = sub.add_parser("refresh", help="fetch every source again and import what changed")
+    p_refresh.add_argument("--conference", type=_slug, help="only this conference")
+
     p_serve = sub.add_parser("serve", help="run the web service (development server; production: gunicorn)")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
@@ -139,15 +155,17 @@ def _slug(text: str) -> str:
     return text
 
 
-def _schedule(args: argparse.Namespace, names: Sequence[str], urls: Sequence[str | None]) -> tuple[Schedule, list[PageInput]]:
+def _schedule(
+    args: argparse.Namespace, config: Config, names: Sequence[str], urls: Sequence[str | None], *, skip_empty: bool = False
+) -> tuple[Schedule, list[PageInput]]:
     if len(urls) > len(names):
         raise CalsyncError(f"{len(urls)} --url options for {len(names)} pages")
-    inputs = [read_page(n) for n in names]
+    inputs = [read_page(n, config, names) for n in names]
     pages = [
         (
             page.text,
             PageOptions(
-                url=urls[i] if i < len(urls) else None,
+                url=urls[i] if i < len(urls) else page.url,
                 year=args.year,
                 timezone=args.timezone,
                 today=args.today,
@@ -157,7 +175,7 @@ def _schedule(args: argparse.Namespace, names: Sequence[str], urls: Sequence[str
         )
         for i, page in enumerate(inputs)
     ]
-    schedule = parse_pages(pages)
+    schedule = parse_pages(pages, skip_empty=skip_empty)
     for w in schedule.warnings:
         where = f"{w.source}:{w.line}" if w.line is not None else (w.source or "<page>")
         print(f"{where}: warning: {w.message}", file=sys.stderr)
@@ -200,7 +218,7 @@ def _write(data: bytes, output: str | None) -> None:
 
 def cmd_parse(args: argparse.Namespace, config: Config) -> int:
     """``calsync parse PAGE``: the schedule as JSON on stdout."""
-    schedule, _ = _schedule(args, [args.page], [args.url] if args.url else [])
+    schedule, _ = _schedule(args, config, [args.page], [args.url] if args.url else [])
     text = json.dumps(build_schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n"
     _write(text.encode("utf-8"), None)
     return 0
@@ -208,7 +226,7 @@ def cmd_parse(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_ics(args: argparse.Namespace, config: Config) -> int:
     """``calsync ics PAGE...``: one calendar of all pages."""
-    schedule, inputs = _schedule(args, args.pages, args.url)
+    schedule, inputs = _schedule(args, config, args.pages, args.url)
     overrides: dict[str, object] = {"sessions": args.sessions, "talks": not args.no_talks}
     if args.host:
         overrides["host"] = args.host
@@ -222,16 +240,25 @@ def cmd_ics(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    """``calsync import PAGE... --conference SLUG``: parse, then store in one transaction."""
-    from .service import utcnow
+    """``calsync import PAGE|URL... --conference SLUG``: fetch, parse, then store in one transaction.
+
+    URLs are remembered as the conference's sources (with their validators), so
+    ``calsync refresh`` and the service's scheduler keep them fresh.
+    """
     from .store import Store
 
-    schedule, _ = _schedule(args, args.pages, args.url)
+    known = {c.slug: c for c in config.conferences}
+    conf = known.get(args.conference)
+    if conf is not None and not args.days:
+        args.days = conf.days()
+    try:
+        schedule, inputs = _schedule(args, config, args.pages, args.url, skip_empty=True)
+    except NoEvents as exc:
+        print(f"calsync: {exc.reason}", file=sys.stderr)
+        return 0
     store = Store(config.database_url)
     store.migrate()
     now = utcnow()
-    known = {c.slug: c for c in config.conferences}
-    conf = known.get(args.conference)
     first = min(t.start for s in schedule.sessions for t in s.talks)
     store.ensure_conference(
         args.conference,
@@ -242,8 +269,44 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
         conf.sources if conf else (),
     )
     report = store.import_schedule(args.conference, schedule, now)
+    for page in inputs:
+        if page.url is not None:
+            store.add_source(args.conference, page.name)
+            talks = sum(len(s.talks) for s in schedule.sessions if s.source_url == (page.url))
+            store.record_source(
+                args.conference, page.name, now, etag=page.etag, last_modified=page.last_modified,
+                content_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(), talks=talks,
+                last_success=now, note=report.summary(),
+            )
     print(report.summary(), file=sys.stderr)
     return 0
+
+
+def cmd_refresh(args: argparse.Namespace, config: Config) -> int:
+    """``calsync refresh [--conference SLUG]``: fetch every source again; a progress bar on a terminal."""
+    from .store import Store
+
+    store = Store(config.database_url)
+    store.migrate()
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int, outcome: SourceOutcome) -> None:
+        if tty:
+            width = 30
+            bar = "#" * (width * done // max(total, 1))
+            print(f"\r[{bar:<{width}}] {done}/{total} {outcome.conference}", end="", file=sys.stderr, flush=True)
+        log.info("%s %s: %s %s", outcome.conference, outcome.url, outcome.status, outcome.message)
+
+    outcomes = refresh_all(store, config, utcnow, only=args.conference, progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    if outcomes is None:
+        print("calsync: another refresh is running (the refresh lease is held); try later", file=sys.stderr)
+        return 1
+    for outcome in outcomes:
+        print(f"{outcome.conference} {outcome.url}: {outcome.status} {outcome.message}".rstrip(), file=sys.stderr)
+    failed = [o for o in outcomes if o.status == "failed"]
+    return 1 if failed else 0
 
 
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
@@ -256,7 +319,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-COMMANDS = {"parse": cmd_parse, "ics": cmd_ics, "import": cmd_import, "serve": cmd_serve}
+COMMANDS = {"parse": cmd_parse, "ics": cmd_ics, "import": cmd_import, "refresh": cmd_refresh, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

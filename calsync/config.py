@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,32 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """``[fetch]``: how source pages are fetched (see :mod:`calsync.fetch`)."""
+
+    #: Hosts ("host" or "host:port") that may be fetched besides the configured sources'
+    #: hosts and the well-known conference sites; an address listed here is allowed even
+    #: when private or loopback.
+    allow_hosts: tuple[str, ...] = ()
+    connect_timeout_seconds: int = 5
+    read_timeout_seconds: int = 20
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class RefreshConfig:
+    """``[refresh]``: keeping conferences fresh from their sources."""
+
+    #: Minutes between refreshes inside the service (0: no scheduler; use ``calsync refresh``).
+    interval_minutes: int = 60
+    #: A page that suddenly yields fewer talks than this percentage of the last good count
+    #: is treated as broken: the last good data stays.
+    min_talks_percent: int = 50
+
+
+@dataclass(frozen=True)
 class ConferenceConfig:
     """``[[conferences]]``: a conference and the pages it is imported from."""
 
@@ -72,6 +98,17 @@ class ConferenceConfig:
     timezone: str
     year: int | None = None
     sources: tuple[str, ...] = ()
+    #: First and last day (YYYY-MM-DD), for workshop pages whose slots name only a weekday.
+    first_day: str | None = None
+    last_day: str | None = None
+
+    def days(self) -> tuple[date, ...]:
+        """The conference's days (empty when not configured)."""
+        if not self.first_day:
+            return ()
+        first = date.fromisoformat(self.first_day)
+        last = date.fromisoformat(self.last_day or self.first_day)
+        return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
 
 
 @dataclass(frozen=True)
@@ -86,6 +123,8 @@ class Config:
     sample: bool = True
     feed: FeedConfig = field(default_factory=FeedConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
     conferences: tuple[ConferenceConfig, ...] = ()
 
 
@@ -103,10 +142,15 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_MAX_FEED_ITEMS": ("limits", "max_feed_items"),
     "CALSYNC_FEED_CREATIONS_PER_HOUR": ("limits", "feed_creations_per_hour"),
     "CALSYNC_CACHE_CHECK_SECONDS": ("limits", "cache_check_seconds"),
+    "CALSYNC_FETCH_ALLOW_HOSTS": ("fetch", "allow_hosts"),
+    "CALSYNC_FETCH_MAX_BYTES": ("fetch", "max_bytes"),
+    "CALSYNC_REFRESH_INTERVAL_MINUTES": ("refresh", "interval_minutes"),
+    "CALSYNC_REFRESH_MIN_TALKS_PERCENT": ("refresh", "min_talks_percent"),
 }
 
-_ZERO_ALLOWED = {"feed.cancelled_days", "limits.cache_check_seconds"}
-_TYPES = {"str": str, "int": int, "bool": bool, "int | None": int, "tuple[str, ...]": tuple}
+_ZERO_ALLOWED = {"feed.cancelled_days", "limits.cache_check_seconds", "refresh.interval_minutes",
+                 "refresh.min_talks_percent", "fetch.retries", "fetch.max_redirects"}
+_TYPES = {"str": str, "int": int, "bool": bool, "int | None": int, "tuple[str, ...]": tuple, "str | None": str}
 
 
 def _coerce(value: Any, kind: type, name: str) -> Any:
@@ -153,6 +197,12 @@ def _section(cls: type, data: Mapping[str, Any], section: str) -> Any:
 
 def _conference(data: Any, index: int) -> ConferenceConfig:
     conf = _section(ConferenceConfig, data, f"conferences[{index}]")
+    try:
+        days = conf.days()
+    except ValueError:
+        raise ConfigError(f"conferences[{index}]: first_day/last_day must be YYYY-MM-DD dates") from None
+    if conf.last_day and (not days or len(days) > 62):
+        raise ConfigError(f"conferences[{index}]: last_day must follow first_day, at most two months later")
     if not _SLUG_RE.match(conf.slug):
         raise ConfigError(f"conferences[{index}].slug: use lower-case letters, digits and '-', got {conf.slug!r}")
     from .zones import ZoneError, load_zone
@@ -179,7 +229,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
             raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
-    sections = {"feed", "limits", "conferences"}
+    sections = {"feed", "limits", "fetch", "refresh", "conferences"}
     top_keys = {"database_url", "base_url", "sample"}
     unknown = set(data) - sections - top_keys
     if unknown:
@@ -188,6 +238,8 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         "": {k: data[k] for k in top_keys if k in data},
         "feed": dict(data.get("feed", {})),
         "limits": dict(data.get("limits", {})),
+        "fetch": dict(data.get("fetch", {})),
+        "refresh": dict(data.get("refresh", {})),
     }
     for var, (section, key) in ENV_OVERRIDES.items():
         if var in environ:
@@ -207,5 +259,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         base_url=top.base_url.rstrip("/"),
         feed=_section(FeedConfig, parts["feed"], "feed"),
         limits=_section(LimitsConfig, parts["limits"], "limits"),
+        fetch=_section(FetchConfig, parts["fetch"], "fetch"),
+        refresh=_section(RefreshConfig, parts["refresh"], "refresh"),
         conferences=conferences,
     )

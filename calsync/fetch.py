@@ -33,7 +33,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
@@ -235,8 +235,7 @@ def _canonical_host(host: str, *, what: str) -> str:
         return str(ipaddress.ip_address(host))
     except ValueError:
         pass
-    if host.endswith("."):
-        host = host[:-1]
+    host = host.removesuffix(".")
     if not host.isascii():
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
@@ -480,7 +479,7 @@ class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
 class _GuardedAdapter(HTTPAdapter):
     """An adapter whose connections run the allow-list and address guard at connect time."""
 
-    __attrs__ = [*HTTPAdapter.__attrs__, "allow_hosts"]
+    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "allow_hosts"]
 
     def __init__(self, allow_hosts: frozenset[str], **kwargs: Any) -> None:
         self.allow_hosts = allow_hosts

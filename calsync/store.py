@@ -54,7 +54,7 @@ from .model import Schedule, Session, Talk, normalize_title
 log = logging.getLogger(__name__)
 
 #: Version of the schema this code writes; :meth:`Store.migrate` brings older ones up.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATION_LOCK_KEY = 0x63616C73  # "cals": PostgreSQL advisory lock for migrations
 
 metadata = MetaData()
@@ -153,6 +153,31 @@ feeds_table = Table(
     Column("modified", BigInteger, nullable=False),
 )
 
+sources_table = Table(
+    "sources",
+    metadata,
+    Column("conference", String(100), primary_key=True),
+    Column("url", String(1000), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_hash", String(64)),
+    Column("talks", Integer),
+    Column("last_checked", BigInteger),
+    Column("last_success", BigInteger),
+    Column("last_error", Text),
+    Column("last_error_at", BigInteger),
+    Column("note", Text),
+    ForeignKeyConstraint(["conference"], ["conferences.slug"], ondelete="CASCADE"),
+)
+
+leases_table = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("until", BigInteger, nullable=False),
+)
+
 #: Talk fields whose change makes a new version of the talk's event.
 TALK_FIELDS = ("start_ts", "end_ts", "title", "type", "authors", "abstract", "location")
 SESSION_FIELDS = ("title", "location", "moderators", "source_url", "timezone", "abstract", "start_ts")
@@ -248,6 +273,29 @@ class ImportReport:
             f"{self.conference}: {len(self.created)} new, {len(self.changed)} changed, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed talks"
         )
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store remembers of a source page: validators for conditional GET, the last good
+    talk count, and the last success and error (for /healthz and the conference page)."""
+
+    conference: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    talks: int | None = None
+    last_checked: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last attempt failed (an error newer than the last success)."""
+        return self.last_error_at is not None and (self.last_success is None or self.last_error_at >= self.last_success)
 
 
 @dataclass(frozen=True)
@@ -395,7 +443,7 @@ class Store:
             if row is None:
                 conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif current < SCHEMA_VERSION:
-                # Future migrations go here, one step per version.
+                # v1 → v2 added the sources and leases tables (create_all above made them).
                 conn.execute(
                     update(meta_table).where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )
@@ -799,3 +847,90 @@ class Store:
         with self._write() as conn:
             if conn.execute(delete(feeds_table).where(feeds_table.c.token == token)).rowcount == 0:
                 raise NotFound("no such feed")
+
+    # -- sources (pages a conference is refreshed from) -----------------------
+
+    @staticmethod
+    def _source(row: Any) -> SourceState:
+        return SourceState(
+            conference=row.conference, url=row.url, etag=row.etag, last_modified=row.last_modified,
+            content_hash=row.content_hash, talks=row.talks,
+            last_checked=_utc(row.last_checked) if row.last_checked else None,
+            last_success=_utc(row.last_success) if row.last_success else None,
+            last_error=row.last_error, last_error_at=_utc(row.last_error_at) if row.last_error_at else None,
+            note=row.note,
+        )
+
+    def add_source(self, slug: str, url: str) -> None:
+        """Remember that ``url`` (a page URL or file) feeds conference ``slug``."""
+        with self._write() as conn:
+            exists = conn.execute(
+                select(sources_table.c.url).where(sources_table.c.conference == slug, sources_table.c.url == url)
+            ).first()
+            if exists is None:
+                conn.execute(insert(sources_table).values(conference=slug, url=url))
+
+    def list_sources(self, slug: str | None = None) -> list[SourceState]:
+        """Sources of one conference, or of all, by conference and URL."""
+        query = select(sources_table).order_by(sources_table.c.conference, sources_table.c.url)
+        if slug is not None:
+            query = query.where(sources_table.c.conference == slug)
+        with self._read() as conn:
+            return [self._source(r) for r in conn.execute(query).all()]
+
+    def get_source(self, slug: str, url: str) -> SourceState:
+        """One source's state (a fresh, never-fetched state when unknown)."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(sources_table).where(sources_table.c.conference == slug, sources_table.c.url == url)
+            ).first()
+        return self._source(row) if row is not None else SourceState(conference=slug, url=url)
+
+    def record_source(self, slug: str, url: str, now: datetime, **values: Any) -> None:
+        """Update a source's state (creating its row): validators, counts, success or error."""
+        stamp = _ts(now)
+        fields = {"last_checked": stamp}
+        for key, value in values.items():
+            if key in ("last_success", "last_error_at"):
+                value = _ts(value) if isinstance(value, datetime) else value
+            fields[key] = value
+        with self._write() as conn:
+            exists = conn.execute(
+                select(sources_table.c.url).where(sources_table.c.conference == slug, sources_table.c.url == url)
+            ).first()
+            if exists is None:
+                conn.execute(insert(sources_table).values(conference=slug, url=url, **fields))
+            else:
+                conn.execute(
+                    update(sources_table)
+                    .where(sources_table.c.conference == slug, sources_table.c.url == url)
+                    .values(**fields)
+                )
+
+    # -- leases (one refresher at a time across workers and instances) ---------
+
+    def try_lease(self, name: str, holder: str, now: datetime, seconds: int) -> bool:
+        """Take or renew the lease ``name`` for ``holder`` until ``now + seconds``; False when another holds it.
+
+        A compare-and-set on one row, so it holds across processes and instances
+        sharing the database (SQLite or PostgreSQL).
+        """
+        stamp, until = _ts(now), _ts(now) + seconds
+        with self._write() as conn:
+            taken = conn.execute(
+                update(leases_table)
+                .where(leases_table.c.name == name)
+                .where((leases_table.c.until < stamp) | (leases_table.c.holder == holder))
+                .values(holder=holder, until=until)
+            ).rowcount
+            if taken:
+                return True
+            if conn.execute(select(leases_table.c.name).where(leases_table.c.name == name)).first() is None:
+                conn.execute(insert(leases_table).values(name=name, holder=holder, until=until))
+                return True
+        return False
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give a lease back (only if ``holder`` still holds it)."""
+        with self._write() as conn:
+            conn.execute(delete(leases_table).where(leases_table.c.name == name, leases_table.c.holder == holder))

@@ -51,7 +51,8 @@ from .model import Session, Talk
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed, utcnow
-from .store import FeedSpec, Store, StoredFeed
+from .refresh import Scheduler
+from .store import FeedSpec, SourceState, Store, StoredFeed
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,11 @@ def create_app(config: Config | None = None) -> Flask:
         store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)
     service = FeedService(store, config)
     limiter = RateLimiter(config.limits.feed_creations_per_hour)
-    app.extensions["calsync"] = {"config": config, "store": store, "service": service}
+    scheduler = None
+    if config.refresh.interval_minutes > 0:
+        scheduler = Scheduler(store, config, utcnow)
+        scheduler.start()
+    app.extensions["calsync"] = {"config": config, "store": store, "service": service, "scheduler": scheduler}
     max_age = config.feed.refresh_minutes * 60
 
     def absolute(path: str) -> str:
@@ -295,6 +300,7 @@ def create_app(config: Config | None = None) -> Flask:
         return render_template(
             "conference.html",
             conference=snap.conference,
+            sources=store.list_sources(slug),
             days=sorted(days.items()),
             chosen_ids=chosen_ids,
             query=query,
@@ -507,12 +513,25 @@ def create_app(config: Config | None = None) -> Flask:
         service.forget_feed(token)
         return Response(status=204)
 
+    def source_json(source: SourceState) -> dict[str, Any]:
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        return {
+            "conference": source.conference, "url": source.url, "ok": not source.failing,
+            "last_success": iso(source.last_success), "last_error": source.last_error,
+            "last_error_at": iso(source.last_error_at), "last_checked": iso(source.last_checked),
+            "talks": source.talks, "note": source.note,
+        }
+
     @app.get("/healthz")
     def healthz() -> Any:
         try:
             status = store.health()
+            sources = [source_json(s) for s in store.list_sources()]
         except CalsyncError as exc:
             return jsonify({"status": "error", "error": exc.message}), 503
-        return jsonify({"status": "ok", "version": __version__, "store": status})
+        overall = "degraded" if any(not s["ok"] for s in sources) else "ok"
+        return jsonify({"status": overall, "version": __version__, "store": status, "sources": sources})
 
     return app

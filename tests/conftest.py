@@ -61,9 +61,13 @@ class LiveServer:
 
 def make_test_config(tmp_path: Path, **overrides: object):
     """A config with a fresh SQLite file in ``tmp_path`` and the sample conference."""
-    from calsync.config import Config, LimitsConfig
+    from calsync.config import Config, LimitsConfig, RefreshConfig
 
-    base = Config(database_url=f"sqlite:///{tmp_path / 'calsync.db'}", limits=LimitsConfig(cache_check_seconds=0))
+    base = Config(
+        database_url=f"sqlite:///{tmp_path / 'calsync.db'}",
+        limits=LimitsConfig(cache_check_seconds=0),
+        refresh=RefreshConfig(interval_minutes=0),
+    )
     from dataclasses import replace
 
     return replace(base, **overrides)

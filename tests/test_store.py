@@ -75,8 +75,8 @@ def feed_bytes(store: Store, tmp_path: Path, **feed: object) -> bytes:
 
 
 def test_migrate_is_idempotent_and_versioned(store: Store) -> None:
-    assert store.migrate() == 1 and store.migrate() == 1
-    assert store.health()["schema_version"] == 1
+    assert store.migrate() == 2 and store.migrate() == 2
+    assert store.health()["schema_version"] == 2
 
 
 def _migrate(url: str) -> int:
@@ -86,8 +86,8 @@ def _migrate(url: str) -> int:
 def test_concurrent_migrations_on_one_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        assert pool.map(_migrate, [url] * 8) == [1] * 8
-    assert Store(url).health()["schema_version"] == 1
+        assert pool.map(_migrate, [url] * 8) == [2] * 8
+    assert Store(url).health()["schema_version"] == 2
 
 
 def test_reimport_unchanged_keeps_bytes(store: Store, tmp_path: Path) -> None:
@@ -208,3 +208,31 @@ def test_unusable_database_url_is_config_error() -> None:
 
     with pytest.raises(ConfigError):
         Store("nosuchdialect://x")
+
+
+def test_migrates_a_version_1_database(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url)
+    store.migrate()
+    with store.engine.begin() as conn:  # make it look like a v1 database
+        conn.execute(text("DROP TABLE sources"))
+        conn.execute(text("DROP TABLE leases"))
+        conn.execute(text("UPDATE calsync_meta SET value = '1' WHERE key = 'schema_version'"))
+    assert Store(url).migrate() == 2
+    again = Store(url)
+    again.ensure_conference("c", "C", "UTC", None, T0)
+    again.add_source("c", "https://icml.cc/virtual/2022/session/1")
+    assert [s.url for s in again.list_sources("c")] == ["https://icml.cc/virtual/2022/session/1"]
+
+
+def test_lease_is_exclusive_until_it_expires(store: Store) -> None:
+    assert store.try_lease("refresh", "a", T0, 60)
+    assert not store.try_lease("refresh", "b", T0 + timedelta(seconds=30), 60)
+    assert store.try_lease("refresh", "a", T0 + timedelta(seconds=30), 60)  # renew
+    assert store.try_lease("refresh", "b", T0 + timedelta(seconds=200), 60)  # expired
+    store.release_lease("refresh", "a")  # not the holder: no effect
+    assert not store.try_lease("refresh", "a", T0 + timedelta(seconds=210), 60)
+    store.release_lease("refresh", "b")
+    assert store.try_lease("refresh", "a", T0 + timedelta(seconds=210), 60)

@@ -38,16 +38,24 @@ def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
     return parse_session_page(header, slots, url, options)
 
 
-def parse_pages(pages: Sequence[tuple[str, PageOptions]]) -> Schedule:
+def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = False) -> Schedule:
     """Parse several pages into one schedule (one calendar); the first page's zone leads.
 
-    A session that appears twice (the same page given twice) is kept once, with a warning.
+    A session that appears twice (the same page given twice) is kept once, with a
+    warning. With ``skip_empty``, a page listing nothing with a time becomes a
+    warning instead of an error (an import then says it imported nothing from it).
     """
     sessions: list[Session] = []
     warnings: list[ParseWarning] = []
     seen: set[str] = set()
     for text, options in pages:
-        schedule = parse_page(text, options)
+        try:
+            schedule = parse_page(text, options)
+        except NoEvents as exc:
+            if not skip_empty:
+                raise
+            warnings.append(ParseWarning(None, f"{exc.reason}: nothing imported from this page", options.source))
+            continue
         warnings.extend(schedule.warnings)
         for session in schedule.sessions:
             if session.id in seen:
@@ -56,5 +64,7 @@ def parse_pages(pages: Sequence[tuple[str, PageOptions]]) -> Schedule:
             seen.add(session.id)
             sessions.append(session)
     if not sessions:
+        if skip_empty and pages:
+            raise NoEvents("no page lists anything with a time: nothing to import")
         raise ParseError("no pages given")
     return Schedule(timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings))

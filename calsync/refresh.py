@@ -1,0 +1,235 @@
+"""Keep conferences fresh from their source pages, safely.
+
+A source is a page URL (fetched with conditional GET through :mod:`calsync.fetch`)
+or a file. For each source: an unchanged page (304, or the same bytes as last
+time) costs no parsing and no writes to talks; a changed page is parsed and
+imported (talks that moved keep their UIDs, with SEQUENCE + 1). A fetch error,
+an unparseable page, or a page that suddenly yields far fewer talks than the last
+good import keeps the last good data, and the reason is recorded for /healthz
+and the conference page. Nothing is lost.
+
+No Flask here; the CLI and the service's scheduler call :func:`refresh_conference`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+from .config import Config, ConferenceConfig
+from .errors import CalsyncError, NoEvents, ParseError
+from .fetch import FetchPolicy, default_allow_hosts, fetch_page, make_session
+from .parse import PageOptions, parse_page
+from .store import Conference, Store
+
+log = logging.getLogger(__name__)
+
+REFRESH_LEASE = "refresh"
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What refreshing one source did: ``status`` is updated / unchanged / not-modified / empty / failed."""
+
+    conference: str
+    url: str
+    status: str
+    message: str = ""
+    talks: int | None = None
+
+
+def is_url(source: str) -> bool:
+    """Whether a source is fetched over HTTP(S) rather than read from a file.
+
+    >>> is_url("https://icml.cc/virtual/2022/session/20101"), is_url("pages/a.txt")
+    (True, False)
+    """
+    return source.lower().startswith(("http://", "https://"))
+
+
+def fetch_policy(config: Config, sources: Iterable[str] = ()) -> FetchPolicy:
+    """The fetch policy of the config; the allow-list also holds the configured sources' hosts."""
+    every = [s for c in config.conferences for s in c.sources] + list(sources)
+    return FetchPolicy(
+        allow_hosts=default_allow_hosts([s for s in every if is_url(s)], config.fetch.allow_hosts),
+        connect_timeout=float(config.fetch.connect_timeout_seconds),
+        read_timeout=float(config.fetch.read_timeout_seconds),
+        max_bytes=config.fetch.max_bytes,
+        max_redirects=config.fetch.max_redirects,
+        retries=config.fetch.retries,
+    )
+
+
+def conference_sources(store: Store, config: Config, slug: str) -> list[str]:
+    """A conference's sources: those in the config, then those added by ``calsync import``."""
+    configured = next((c.sources for c in config.conferences if c.slug == slug), ())
+    stored = [s.url for s in store.list_sources(slug)]
+    return list(dict.fromkeys([*configured, *stored]))
+
+
+def _page_options(conference: Conference, conf_config: ConferenceConfig | None, url: str) -> PageOptions:
+    return PageOptions(
+        url=url if is_url(url) else None,
+        year=conference.year,
+        timezone=None,
+        days=conf_config.days() if conf_config else (),
+        source=url,
+    )
+
+
+def refresh_source(
+    store: Store,
+    config: Config,
+    conference: Conference,
+    url: str,
+    now: datetime,
+    *,
+    policy: FetchPolicy,
+    session: requests.Session | None = None,
+    base_dir: Path | None = None,
+) -> SourceOutcome:
+    """Refresh one source of ``conference``; never raises for a bad page or an unreachable site."""
+    state = store.get_source(conference.slug, url)
+    slug = conference.slug
+
+    def failed(message: str) -> SourceOutcome:
+        log.warning("refresh %s %s failed, keeping the last good data: %s", slug, url, message)
+        store.record_source(slug, url, now, last_error=message, last_error_at=now)
+        return SourceOutcome(slug, url, "failed", message, state.talks)
+
+    try:
+        if is_url(url):
+            result = fetch_page(url, policy, etag=state.etag, last_modified=state.last_modified, session=session)
+            if result.status == 304:
+                store.record_source(slug, url, now, last_success=now, note="not modified")
+                return SourceOutcome(slug, url, "not-modified", "304 Not Modified", state.talks)
+            text = result.text or ""
+            validators = {"etag": result.etag, "last_modified": result.last_modified}
+        else:
+            path = Path(url) if Path(url).is_absolute() or base_dir is None else base_dir / url
+            try:
+                text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            except OSError as exc:
+                return failed(f"cannot read {path}: {exc.strerror or exc}")
+            validators = {}
+    except CalsyncError as exc:
+        return failed(exc.message)
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest == state.content_hash:
+        store.record_source(slug, url, now, last_success=now, note="unchanged", **validators)
+        return SourceOutcome(slug, url, "unchanged", "same page as last time", state.talks)
+
+    conf_config = next((c for c in config.conferences if c.slug == slug), None)
+    try:
+        schedule = parse_page(text, _page_options(conference, conf_config, url))
+    except NoEvents as exc:
+        if state.talks:
+            return failed(f"the page now lists nothing with a time (it had {state.talks} talks): {exc.reason}")
+        store.record_source(slug, url, now, last_success=now, content_hash=digest, talks=0,
+                            note="the page lists nothing with a time: nothing imported", **validators)
+        return SourceOutcome(slug, url, "empty", "the page lists nothing with a time: nothing imported", 0)
+    except ParseError as exc:
+        return failed(f"unparseable page: {exc}")
+
+    count = sum(len(s.talks) for s in schedule.sessions)
+    threshold = config.refresh.min_talks_percent
+    if state.talks and count * 100 < state.talks * threshold:
+        return failed(f"the page yields {count} talks, fewer than {threshold}% of the {state.talks} before")
+    try:
+        report = store.import_schedule(slug, schedule, now)
+    except CalsyncError as exc:
+        return failed(f"import failed: {exc.message}")
+    store.record_source(slug, url, now, last_success=now, content_hash=digest, talks=count, note=report.summary(), **validators)
+    return SourceOutcome(slug, url, "updated" if report.touched else "unchanged", report.summary(), count)
+
+
+def refresh_conference(
+    store: Store,
+    config: Config,
+    slug: str,
+    now: datetime,
+    *,
+    progress: Callable[[int, int, SourceOutcome], None] | None = None,
+    base_dir: Path | None = None,
+) -> list[SourceOutcome]:
+    """Refresh every source of a conference, one session (connection pool) for all."""
+    conference = store.get_conference(slug)
+    sources = conference_sources(store, config, slug)
+    policy = fetch_policy(config, sources)
+    session = make_session(policy)
+    outcomes = []
+    try:
+        for index, url in enumerate(sources, start=1):
+            outcome = refresh_source(store, config, conference, url, now, policy=policy, session=session, base_dir=base_dir)
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(index, len(sources), outcome)
+    finally:
+        session.close()
+    return outcomes
+
+
+def refresh_all(
+    store: Store,
+    config: Config,
+    now: Callable[[], datetime],
+    *,
+    only: str | None = None,
+    progress: Callable[[int, int, SourceOutcome], None] | None = None,
+    holder: str | None = None,
+    lease_seconds: int = 900,
+) -> list[SourceOutcome] | None:
+    """Refresh every conference (or ``only`` one) under the refresh lease; ``None`` when another holds it.
+
+    The lease is a row in the database, so one worker or instance refreshes at a time.
+    """
+    holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    if not store.try_lease(REFRESH_LEASE, holder, now(), lease_seconds):
+        log.info("refresh skipped: another worker or instance holds the lease")
+        return None
+    try:
+        slugs = [only] if only else [c.slug for c in store.list_conferences()]
+        outcomes: list[SourceOutcome] = []
+        for slug in slugs:
+            outcomes.extend(refresh_conference(store, config, slug, now(), progress=progress))
+        return outcomes
+    finally:
+        store.release_lease(REFRESH_LEASE, holder)
+
+
+class Scheduler:
+    """A daemon thread that refreshes every ``refresh.interval_minutes`` (see :func:`refresh_all`)."""
+
+    def __init__(self, store: Store, config: Config, now: Callable[[], datetime]) -> None:
+        self.store, self.config, self.now = store, config, now
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="calsync-refresh", daemon=True)
+
+    def start(self) -> None:
+        """Start refreshing (the first run after one interval)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop after its current run."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        interval = self.config.refresh.interval_minutes * 60
+        while not self._stop.wait(interval):
+            try:
+                outcomes = refresh_all(self.store, self.config, self.now)
+                if outcomes is not None:
+                    failed = [o for o in outcomes if o.status == "failed"]
+                    log.info("scheduled refresh: %d sources, %d failed", len(outcomes), len(failed))
+            except Exception:  # the scheduler must survive anything; the reason is logged
+                log.exception("scheduled refresh failed")
