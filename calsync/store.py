@@ -45,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .errors import CalsyncError, ConfigError, NotFound
 from .ical import Revision
@@ -926,7 +926,11 @@ class Store:
             if taken:
                 return True
             if conn.execute(select(leases_table.c.name).where(leases_table.c.name == name)).first() is None:
-                conn.execute(insert(leases_table).values(name=name, holder=holder, until=until))
+                try:
+                    with conn.begin_nested():  # another instance may insert it at the same moment
+                        conn.execute(insert(leases_table).values(name=name, holder=holder, until=until))
+                except IntegrityError:
+                    return False
                 return True
         return False
 

@@ -10,6 +10,7 @@ logged and answered with a bare 500 — never a traceback.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import defaultdict, deque
@@ -119,6 +120,27 @@ def load_sample(store: Store, now: datetime) -> None:
     store.import_schedule(SAMPLE_SLUG, schedule, now)
 
 
+def bootstrap(store: Store, config: Config, wait_seconds: float = 60.0) -> None:
+    """Create the configured conferences and, in an empty database, the sample — once.
+
+    Several workers or instances start together: a lease in the database lets one
+    of them do it while the others wait for it to finish.
+    """
+    holder = f"bootstrap:{os.getpid()}:{threading.get_ident()}:{time.monotonic_ns()}"
+    deadline = time.monotonic() + wait_seconds
+    while not store.try_lease("bootstrap", holder, utcnow(), 120):
+        if time.monotonic() > deadline:
+            raise CalsyncError("another instance has been starting up for too long (bootstrap lease held)")
+        time.sleep(0.2)
+    try:
+        if config.sample and not store.list_conferences():
+            load_sample(store, utcnow())
+        for conf in config.conferences:
+            store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)
+    finally:
+        store.release_lease("bootstrap", holder)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -139,10 +161,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     store = Store(config.database_url)
     store.migrate()
-    if config.sample and not store.list_conferences():
-        load_sample(store, utcnow())
-    for conf in config.conferences:
-        store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)
+    bootstrap(store, config)
     service = FeedService(store, config)
     limiter = RateLimiter(config.limits.feed_creations_per_hour)
     scheduler = None
