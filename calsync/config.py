@@ -121,6 +121,9 @@ class Config:
     base_url: str = "http://127.0.0.1:8000"
     #: Load the bundled sample conference when the database has no conference yet.
     sample: bool = True
+    #: Number of proxies in front of the service whose X-Forwarded-* headers are trusted
+    #: (Werkzeug's ProxyFix); 0 trusts none.
+    proxy_fix_hops: int = 0
     feed: FeedConfig = field(default_factory=FeedConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -133,6 +136,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_DATABASE_URL": ("", "database_url"),
     "CALSYNC_BASE_URL": ("", "base_url"),
     "CALSYNC_SAMPLE": ("", "sample"),
+    "CALSYNC_PROXY_FIX_HOPS": ("", "proxy_fix_hops"),
     "CALSYNC_UID_HOST": ("feed", "uid_host"),
     "CALSYNC_REFRESH_MINUTES": ("feed", "refresh_minutes"),
     "CALSYNC_DEFAULT_DURATION_MINUTES": ("feed", "default_duration_minutes"),
@@ -148,7 +152,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_REFRESH_MIN_TALKS_PERCENT": ("refresh", "min_talks_percent"),
 }
 
-_ZERO_ALLOWED = {"feed.cancelled_days", "limits.cache_check_seconds", "refresh.interval_minutes",
+_ZERO_ALLOWED = {"top level.proxy_fix_hops", "feed.cancelled_days", "limits.cache_check_seconds", "refresh.interval_minutes",
                  "refresh.min_talks_percent", "fetch.retries", "fetch.max_redirects"}
 _TYPES = {"str": str, "int": int, "bool": bool, "int | None": int, "tuple[str, ...]": tuple, "str | None": str}
 
@@ -230,7 +234,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
     sections = {"feed", "limits", "fetch", "refresh", "conferences"}
-    top_keys = {"database_url", "base_url", "sample"}
+    top_keys = {"database_url", "base_url", "sample", "proxy_fix_hops"}
     unknown = set(data) - sections - top_keys
     if unknown:
         raise ConfigError(f"unknown config section(s) or setting(s): {', '.join(sorted(unknown))}")

@@ -210,8 +210,14 @@ def refresh_all(
 class Scheduler:
     """A daemon thread that refreshes every ``refresh.interval_minutes`` (see :func:`refresh_all`)."""
 
-    def __init__(self, store: Store, config: Config, now: Callable[[], datetime]) -> None:
-        self.store, self.config, self.now = store, config, now
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        now: Callable[[], datetime],
+        on_outcome: Callable[[int, int, SourceOutcome], None] | None = None,
+    ) -> None:
+        self.store, self.config, self.now, self.on_outcome = store, config, now, on_outcome
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="calsync-refresh", daemon=True)
 
@@ -227,7 +233,7 @@ class Scheduler:
         interval = self.config.refresh.interval_minutes * 60
         while not self._stop.wait(interval):
             try:
-                outcomes = refresh_all(self.store, self.config, self.now)
+                outcomes = refresh_all(self.store, self.config, self.now, progress=self.on_outcome)
                 if outcomes is not None:
                     failed = [o for o in outcomes if o.status == "failed"]
                     log.info("scheduled refresh: %d sources, %d failed", len(outcomes), len(failed))

@@ -109,7 +109,9 @@ class FeedService:
         *,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utcnow,
+        observe_render: Callable[[str, float], None] | None = None,
     ) -> None:
+        self.observe_render = observe_render
         self.store = store
         self.config = config
         self.clock = clock
@@ -174,7 +176,10 @@ class FeedService:
                 return found
         started = time.perf_counter()
         feed = build()
-        log.debug("rendered %s (%d bytes) in %.1f ms", key[0], feed.size, (time.perf_counter() - started) * 1000)
+        seconds = time.perf_counter() - started
+        log.debug("rendered %s (%d bytes) in %.1f ms", key[0], feed.size, seconds * 1000)
+        if self.observe_render is not None:
+            self.observe_render(str(key[0]), seconds)
         with self._lock:
             self._feeds[key] = feed
             while len(self._feeds) > FEED_CACHE_SIZE:

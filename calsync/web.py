@@ -9,6 +9,7 @@ logged and answered with a bare 500 — never a traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from . import __version__
@@ -52,7 +54,9 @@ from .model import Session, Talk
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed, utcnow
-from .refresh import Scheduler
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics
+from .refresh import Scheduler, SourceOutcome
 from .store import FeedSpec, SourceState, Store, StoredFeed
 
 log = logging.getLogger(__name__)
@@ -162,13 +166,24 @@ def create_app(config: Config | None = None) -> Flask:
     store = Store(config.database_url)
     store.migrate()
     bootstrap(store, config)
-    service = FeedService(store, config)
+    metrics = Metrics()
+    service = FeedService(store, config, observe_render=lambda kind, seconds: metrics.render_seconds.labels(kind).observe(seconds))
     limiter = RateLimiter(config.limits.feed_creations_per_hour)
+
+    def count_refresh(_done: int, _total: int, outcome: SourceOutcome) -> None:
+        metrics.refreshes.labels(outcome.status).inc()
+        metrics.last_refresh.set(time.time())
+
     scheduler = None
     if config.refresh.interval_minutes > 0:
-        scheduler = Scheduler(store, config, utcnow)
+        scheduler = Scheduler(store, config, utcnow, on_outcome=count_refresh)
         scheduler.start()
-    app.extensions["calsync"] = {"config": config, "store": store, "service": service, "scheduler": scheduler}
+    if config.proxy_fix_hops:
+        hops = config.proxy_fix_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)  # type: ignore[method-assign]
+    app.extensions["calsync"] = {
+        "config": config, "store": store, "service": service, "scheduler": scheduler, "metrics": metrics,
+    }
     max_age = config.feed.refresh_minutes * 60
 
     def absolute(path: str) -> str:
@@ -280,12 +295,19 @@ def create_app(config: Config | None = None) -> Flask:
     @app.after_request
     def log_request(response: Response) -> Response:
         started = g.get("started")
-        if started is not None:
-            log.info(
-                "%s %s %s %s bytes %.1f ms feed=%s", request.method, request.full_path.rstrip("?"),
-                response.status_code, response.calculate_content_length() or 0,
-                (time.perf_counter() - started) * 1000, g.get("feed_id", "-"),
-            )
+        if started is None:
+            return response
+        seconds = time.perf_counter() - started
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        metrics.request_seconds.labels(route).observe(seconds)
+        # One structured line per request (logfmt): easy to grep and to ship.
+        log.info(
+            "request method=%s path=%s status=%s bytes=%s ms=%.1f feed=%s client=%s",
+            request.method, json.dumps(request.full_path.rstrip("?")), response.status_code,
+            response.calculate_content_length() or 0, seconds * 1000, g.get("feed_id", "-"),
+            request.remote_addr or "-",
+        )
         return response
 
     @app.before_request
@@ -542,6 +564,28 @@ def create_app(config: Config | None = None) -> Flask:
             "last_error_at": iso(source.last_error_at), "last_checked": iso(source.last_checked),
             "talks": source.talks, "note": source.note,
         }
+
+    @app.get("/metrics")
+    def metrics_endpoint() -> Response:
+        return Response(metrics.render(), content_type=METRICS_CONTENT_TYPE)
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        """Ready to serve: the database answers, and refreshes are not long overdue."""
+        try:
+            status = store.health()
+            sources = store.list_sources()
+        except CalsyncError as exc:
+            return jsonify({"ready": False, "error": exc.message}), 503
+        checked = [s.last_checked for s in sources if s.last_checked is not None]
+        age = (utcnow() - max(checked)).total_seconds() if checked else None
+        interval = config.refresh.interval_minutes * 60
+        overdue = bool(interval and sources and (age is None or age > 3 * interval + 60))
+        body = {"ready": not overdue, "store": status, "sources": len(sources),
+                "last_refresh_age_seconds": round(age, 1) if age is not None else None}
+        if overdue:
+            body["error"] = "refreshes are overdue"
+        return jsonify(body), (503 if overdue else 200)
 
     @app.get("/healthz")
     def healthz() -> Any:

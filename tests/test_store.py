@@ -58,8 +58,8 @@ def parse(text: str) -> Session:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+def store(db_url: str) -> Store:
+    store = Store(db_url)
     store.migrate()
     store.ensure_conference("conf", "Conf", "Europe/Vienna", 2026, T0)
     return store
@@ -70,7 +70,7 @@ def put(store: Store, text: str, when: datetime):
 
 
 def feed_bytes(store: Store, tmp_path: Path, **feed: object) -> bytes:
-    config = make_test_config(tmp_path, feed=FeedConfig(**feed))  # type: ignore[arg-type]
+    config = make_test_config(tmp_path, database_url=store.url, feed=FeedConfig(**feed))  # type: ignore[arg-type]
     return FeedService(store, config, now=lambda: T0 + timedelta(days=2)).conference_feed("conf", FeedQuery(view="talks")).body
 
 
@@ -83,8 +83,9 @@ def _migrate(url: str) -> int:
     return Store(url).migrate()
 
 
-def test_concurrent_migrations_on_one_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_concurrent_migrations(db_url: str) -> None:
+    """Eight processes start together on one database: the schema is made once, safely."""
+    url = db_url
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         assert pool.map(_migrate, [url] * 8) == [2] * 8
     assert Store(url).health()["schema_version"] == 2
@@ -210,10 +211,10 @@ def test_unusable_database_url_is_config_error() -> None:
         Store("nosuchdialect://x")
 
 
-def test_migrates_a_version_1_database(tmp_path: Path) -> None:
+def test_migrates_a_version_1_database(db_url: str) -> None:
     from sqlalchemy import text
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = db_url
     store = Store(url)
     store.migrate()
     with store.engine.begin() as conn:  # make it look like a v1 database
