@@ -387,7 +387,6 @@ class Store:
             def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
                 dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
                 cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
@@ -430,6 +429,18 @@ class Store:
         PostgreSQL serializes this with an advisory lock, SQLite with BEGIN IMMEDIATE.
         Returns the schema version now in the database.
         """
+        if self.engine.dialect.name == "sqlite":
+            # WAL lets readers go on while one writer writes. It is stored in the file, so it
+            # is set once here (switching needs the file to itself), not on every connection.
+            raw = self.engine.raw_connection()  # outside any transaction, as SQLite requires
+            try:
+                raw.cursor().execute("PRAGMA journal_mode=WAL")
+            except SQLAlchemyError as exc:
+                raise StoreError(f"database error: {exc.__class__.__name__}") from None
+            except Exception as exc:  # sqlite3.OperationalError: the file is busy or unusable
+                raise StoreError(f"cannot open the SQLite database: {exc}") from None
+            finally:
+                raw.close()
         with self._write() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
