@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import replace
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
@@ -485,7 +486,7 @@ def create_app(config: Config | None = None) -> Flask:
         if conference is not None and not isinstance(conference, str):
             raise ApiError("'conference' must be a slug string")
         spec = FeedSpec(name=name.strip(), conference=conference, talk_ids=talk_ids, session_ids=session_ids, filter=filt, alarm=alarm, view=view)
-        return FeedSpec(**{**spec.__dict__, "conference": service.resolve_conference(spec)})
+        return replace(spec, conference=service.resolve_conference(spec))
 
     def feed_json(stored: StoredFeed, edit_key: str | None = None) -> dict[str, Any]:
         ics = absolute(url_for("custom_feed", token=stored.token))
