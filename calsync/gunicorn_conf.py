@@ -27,6 +27,8 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# gunicorn ≥ 23 opens a control socket under $HOME (the data volume in the image): not needed.
+control_socket_disable = True
 accesslog = None  # calsync logs one structured line per request itself
 errorlog = "-"
 loglevel = os.environ.get("CALSYNC_LOG_LEVEL", "info").lower()
