@@ -11,6 +11,7 @@ at most every ``limits.cache_check_seconds``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -69,6 +70,12 @@ def make_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+@functools.lru_cache(maxsize=4096)
+def query_key(query: FeedQuery) -> str:
+    """The cache key of a feed query: its canonical form without ``download`` (memoized)."""
+    return canonical_query(replace(query, download=False))
+
+
 def utcnow() -> datetime:
     """The current time in UTC (the one clock of the service layer)."""
     return datetime.now(timezone.utc)
@@ -121,6 +128,17 @@ class FeedService:
         self._feed_specs: dict[str, tuple[StoredFeed, float]] = {}
         self._feeds: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
         self._pieces: dict[tuple[object, ...], bytes] = {}
+        # Single flight: one thread loads a snapshot or renders a feed; the others wait for it
+        # (concurrent first requests would otherwise each build it, and multiply memory).
+        self._flights: dict[object, threading.Lock] = {}
+
+    def _flight(self, key: object) -> threading.Lock:
+        with self._lock:
+            return self._flights.setdefault(key, threading.Lock())
+
+    def _land(self, key: object) -> None:
+        with self._lock:
+            self._flights.pop(key, None)
 
     # -- data -----------------------------------------------------------------
 
@@ -134,16 +152,30 @@ class FeedService:
         missing: str,
     ) -> Any:
         """A cached value, trusted for ``cache_check_seconds``, then re-read only if its version moved."""
+        ttl = self.config.limits.cache_check_seconds
         with self._lock:
             entry = cache.get(key)
-            if entry is not None and self.clock() - entry[1] < self.config.limits.cache_check_seconds:
+            if entry is not None and self.clock() - entry[1] < ttl:
                 return entry[0]
         version = current_version(key)
         if version is None:
             with self._lock:
                 cache.pop(key, None)
             raise NotFound(missing)
-        value = entry[0] if entry is not None and version_of(entry[0]) == version else load(key)
+        if entry is not None and version_of(entry[0]) == version:
+            value = entry[0]
+        else:
+            flight = (id(cache), key)
+            with self._flight(flight):
+                try:
+                    with self._lock:
+                        entry = cache.get(key)
+                    if entry is not None and version_of(entry[0]) == version:
+                        value = entry[0]  # another thread loaded it meanwhile
+                    else:
+                        value = load(key)
+                finally:
+                    self._land(flight)
         with self._lock:
             cache[key] = (value, self.clock())
         return value
@@ -174,6 +206,17 @@ class FeedService:
             if found is not None:
                 self._feeds.move_to_end(key)
                 return found
+        with self._flight(key):
+            try:
+                with self._lock:
+                    found = self._feeds.get(key)
+                if found is not None:  # rendered by another thread while this one waited
+                    return found
+                return self._build(key, build)
+            finally:
+                self._land(key)
+
+    def _build(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
         started = time.perf_counter()
         feed = build()
         seconds = time.perf_counter() - started
@@ -225,7 +268,7 @@ class FeedService:
     def conference_feed(self, slug: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
         """The conference feed (sessions view by default), filtered by ``query``."""
         snap = self.snapshot(slug)
-        key = ("conference", slug, snap.conference.version, canonical_query(replace(query, download=False)), self._cancel_window())
+        key = ("conference", slug, snap.conference.version, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
             talks = select_talks([*snap.sessions, *self._cancelled(snap)], query)
@@ -244,7 +287,7 @@ class FeedService:
         session = snap.session(session_id)
         if session is None:
             raise NotFound(f"no session {session_id!r} in {slug!r}")
-        key = ("session", slug, session_id, snap.conference.version, canonical_query(replace(query, download=False)), self._cancel_window())
+        key = ("session", slug, session_id, snap.conference.version, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
             cancelled = [s for s in self._cancelled(snap) if s.id == session_id]

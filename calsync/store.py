@@ -234,21 +234,22 @@ class Snapshot:
     revisions: dict[str, Revision]
     removed: tuple[tuple[Session, Talk, datetime], ...] = ()
 
+    def __post_init__(self) -> None:
+        # Indexes for lookups by id (a snapshot is read-only once made).
+        object.__setattr__(self, "_sessions", {s.id: s for s in self.sessions})
+        object.__setattr__(self, "_talks", {t.id: (s, t) for s in self.sessions for t in s.talks})
+
     def revision_of(self, item_id: str) -> Revision:
         """The revision of a talk or session id."""
         return self.revisions[item_id]
 
     def session(self, session_id: str) -> Session | None:
         """A session by id."""
-        return next((s for s in self.sessions if s.id == session_id), None)
+        return self._sessions.get(session_id)  # type: ignore[attr-defined, no-any-return]
 
     def talk(self, talk_id: str) -> tuple[Session, Talk] | None:
         """A talk and its session by id."""
-        for session in self.sessions:
-            for talk in session.talks:
-                if talk.id == talk_id:
-                    return session, talk
-        return None
+        return self._talks.get(talk_id)  # type: ignore[attr-defined, no-any-return]
 
 
 @dataclass

@@ -9,6 +9,7 @@ logged and answered with a bare 500 — never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
@@ -192,25 +194,48 @@ def create_app(config: Config | None = None) -> Flask:
 
     # -- helpers --------------------------------------------------------------
 
-    def feed_query(ignore: tuple[str, ...] = ()) -> FeedQuery:
-        return parse_feed_query(request.args, ignore=ignore)
+    parsed_queries: dict[bytes, FeedQuery] = {}
+
+    def feed_query() -> FeedQuery:
+        """The request's filters, parsed once per distinct query string (a feed URL is fetched often)."""
+        raw = request.query_string
+        query = parsed_queries.get(raw)
+        if query is None:
+            query = parse_feed_query(request.args)
+            if len(parsed_queries) > 4096:
+                parsed_queries.clear()
+            parsed_queries[raw] = query
+        return query
+
+    @functools.lru_cache(maxsize=4096)
+    def feed_headers(etag: str, modified: datetime, filename: str, public: bool, download: bool) -> tuple[tuple[str, str], ...]:
+        """Validators and caching headers of a feed (computed once per feed version)."""
+        headers = [
+            ("ETag", etag),
+            ("Last-Modified", http_date(modified)),
+            ("Cache-Control", f"{'public' if public else 'private'}, max-age={max_age}"),
+        ]
+        if public:
+            headers += [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "ETag, Last-Modified")]
+        disposition = content_disposition(filename.removesuffix(".ics"))
+        headers.append(("Content-Disposition", disposition if download else disposition.replace("attachment", "inline", 1)))
+        headers.append(("X-Content-Type-Options", "nosniff"))
+        return tuple(headers)
+
+    def not_modified(feed: RenderedFeed) -> bool:
+        """RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return if_none_match == feed.etag or parse_etags(if_none_match).contains_weak(feed.etag.strip('"'))
+        since = parse_date(request.headers.get("If-Modified-Since"))
+        return since is not None and feed.last_modified.replace(microsecond=0) <= since
 
     def feed_response(feed: RenderedFeed, *, download: bool, public: bool) -> Response:
-        response = Response(feed.body, content_type="text/calendar; charset=utf-8")
-        response.set_etag(feed.etag.strip('"'))
-        response.last_modified = feed.last_modified
-        response.cache_control.max_age = max_age
-        if public:
-            response.cache_control.public = True
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
-        else:
-            response.cache_control.private = True
-        disposition = content_disposition(feed.filename.removesuffix(".ics"))
-        response.headers["Content-Disposition"] = disposition if download else disposition.replace("attachment", "inline", 1)
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        headers = feed_headers(feed.etag, feed.last_modified, feed.filename, public, download)
         g.feed_id = feed.etag
-        return response.make_conditional(request)
+        if not_modified(feed):
+            return Response(status=304, headers=[h for h in headers if h[0] != "Content-Disposition"])
+        return Response(feed.body, content_type="text/calendar; charset=utf-8", headers=list(headers))
 
     def kit(path: str, query: str, name: str, feed: RenderedFeed | None) -> dict[str, Any]:
         https = absolute(path) + (f"?{query}" if query else "")
@@ -293,6 +318,8 @@ def create_app(config: Config | None = None) -> Flask:
             return jsonify({"error": "internal error", "status": 500}), 500
         return Response("internal error\n", status=500, content_type="text/plain; charset=utf-8")
 
+    counters: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
     @app.after_request
     def log_request(response: Response) -> Response:
         started = g.get("started")
@@ -300,8 +327,16 @@ def create_app(config: Config | None = None) -> Flask:
             return response
         seconds = time.perf_counter() - started
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-        metrics.request_seconds.labels(route).observe(seconds)
+        counter = counters.get((route, request.method, response.status_code))
+        if counter is None:
+            counter = counters[(route, request.method, response.status_code)] = (
+                metrics.requests.labels(route, request.method, str(response.status_code)),
+                metrics.request_seconds.labels(route),
+            )
+        counter[0].inc()
+        counter[1].observe(seconds)
+        if not log.isEnabledFor(logging.INFO):
+            return response
         # One structured line per request (logfmt): easy to grep and to ship.
         log.info(
             "request method=%s path=%s status=%s bytes=%s ms=%.1f feed=%s client=%s",

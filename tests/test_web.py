@@ -277,3 +277,33 @@ def test_icscheck_session_talk_and_custom_feeds(live_server) -> None:
     for url in (sessions[0]["ics_url"], sessions[0]["ics_url"] + "?view=both", talk["ics_url"], created["ics_url"]):
         report = run_icscheck(url)
         assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, (url, report["findings"])
+
+
+def test_concurrent_first_requests_render_once(app) -> None:
+    """Single flight: eight threads ask for the same cold feed; it is built once."""
+    import threading
+
+    service = app.extensions["calsync"]["service"]
+    renders: list[str] = []
+    service.observe_render = lambda kind, _seconds: renders.append(kind)
+    from calsync.filters import FeedQuery
+
+    barrier = threading.Barrier(8)
+    bodies: list[bytes] = []
+
+    def ask() -> None:
+        barrier.wait()
+        bodies.append(service.conference_feed(SAMPLE_SLUG, FeedQuery(view="both", alarm=7)).body)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert renders == ["conference"] and len(set(bodies)) == 1 and len(bodies) == 8
+
+
+def test_weak_and_listed_etags_match(client) -> None:
+    etag = client.get(f"{CONF}.ics").headers["ETag"]
+    assert client.get(f"{CONF}.ics", headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(f"{CONF}.ics", headers={"If-None-Match": '"other"'}).status_code == 200
