@@ -23,6 +23,12 @@ must show that edit ("lost edits" otherwise). Every public feed URL must have an
 one ETag only (the data does not change during the run).
 
     .venv/bin/python bench/stress.py [--seconds 60] [--clients 50] [--database sqlite|postgresql]
+                                     [--writers 4] [--stagger 0] [--seed N] [--keep-log FILE]
+
+The readers open their connections all at once by default; gunicorn's gthread worker then
+tends to accept all of them in one worker (the report shows requests and CPU per worker).
+``--stagger S`` spreads the first connections over S seconds, which spreads them over both
+workers.
 
 Exit status 1 on any error (a status other than 200/201/304, an exception, a malformed
 body), lost edit, stale read or ETag disagreement. Everything goes to 127.0.0.1 only; every
@@ -48,8 +54,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,10 +155,10 @@ class Server:
         self._log = None
 
     def start(self, timeout: float = 90.0) -> None:
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open while gunicorn runs
         self.proc = subprocess.Popen(
-            # --no-control-socket: gunicorn >= 25 otherwise binds ~/.gunicorn/gunicorn.ctl, shared by every
-            # instance on the host (another bench may be running); it is not part of calsync's settings.
+            # --no-control-socket: never bind gunicorn's ~/.gunicorn/gunicorn.ctl, shared by every instance on
+            # the host (calsync/gunicorn_conf.py sets control_socket_disable too; this holds whatever it says).
             [str(GUNICORN), "-c", "python:calsync.gunicorn_conf", "--no-control-socket", "calsync.web:create_app()"],
             cwd=str(ROOT), env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -183,16 +187,20 @@ class Server:
                 pass
         return sorted(children)
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the master and its current workers so far."""
-        total = 0.0
+    def cpu_by_pid(self) -> dict[int, float]:
+        """CPU time (user + system) so far of the master and of each current worker."""
+        out: dict[int, float] = {}
         for pid in [self.proc.pid if self.proc else 0, *self.worker_pids()]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
             except (OSError, IndexError, ValueError):
                 pass
-        return total
+        return out
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the master and its current workers so far."""
+        return sum(self.cpu_by_pid().values())
 
     def stop(self, grace: float = 30.0) -> tuple[int | None, float]:
         """SIGTERM to the master, wait; SIGKILL the process group after ``grace`` s. Returns (rc, seconds)."""
@@ -227,6 +235,18 @@ class Server:
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_text()[-chars:]
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tck = os.sysconf("SC_CLK_TCK")
+    total = sum(fields[:8]) / tck
+    idle = (fields[3] + fields[4]) / tck
+    return total - idle, total
 
 
 def log_trouble(text: str, limit: int = 40) -> list[str]:
@@ -276,12 +296,12 @@ class Client:
                 self.conn.request(method, path, body=body, headers=headers or {})
                 response = self.conn.getresponse()
                 data = response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
                 self.close()
                 if reused and retry_stale and attempt == 1:
                     self.reconnects += 1
                     continue
-                raise exc
+                raise
             except Exception:
                 self.close()
                 raise
@@ -393,9 +413,11 @@ class Catalog:
             return rng.choice(self._tokens) if self._tokens else None
 
 
-def reader(port: int, catalog: Catalog, conditional: bool, deadline: float, seed: int, stats: Stats) -> None:
+def reader(port: int, catalog: Catalog, conditional: bool, deadline: float, seed: int, stats: Stats,
+           delay: float = 0.0) -> None:
     rng = random.Random(seed)
     client = Client(port)
+    time.sleep(delay)  # --stagger: open the connections one after the other rather than all at once
     last_etag: dict[str, str] = {}
     try:
         for _ in range(MAX_REQUESTS_PER_CLIENT):
@@ -570,10 +592,13 @@ def main() -> int:
     parser.add_argument("--writers", type=int, default=4, help="concurrent writer threads (default 4)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
+    parser.add_argument("--stagger", type=float, default=0.0,
+                        help="spread the readers' first connections over this many seconds (default 0: all at once)")
     parser.add_argument("--keep-log", metavar="FILE", help="copy gunicorn's log to FILE")
     args = parser.parse_args()
-    if not 0 < args.seconds <= 3600 or not 0 < args.clients <= 500 or not 0 <= args.writers <= 32:
-        parser.error("--seconds must be in (0, 3600], --clients in 1..500, --writers in 0..32")
+    if not 0 < args.seconds <= 3600 or not 0 < args.clients <= 500 or not 0 <= args.writers <= 32 \
+            or not 0 <= args.stagger < args.seconds:
+        parser.error("--seconds must be in (0, 3600], --clients in 1..500, --writers in 0..32, --stagger in [0, --seconds)")
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"stress: {args.clients} readers + {args.writers} writers for {args.seconds:.0f} s on {args.database}; seed {seed}; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
@@ -596,7 +621,8 @@ def main() -> int:
         catalog = Catalog([s["id"] for s in sessions], [t["id"] for s in sessions for t in s["talks"]])
         print(f"sample: {len(catalog.sessions)} sessions, {len(catalog.talks)} talks", flush=True)
 
-        server_cpu0, client_cpu0 = server.cpu_seconds(), sum(os.times()[:2])
+        by_pid0 = server.cpu_by_pid()
+        server_cpu0, client_cpu0, machine0 = sum(by_pid0.values()), sum(os.times()[:2]), machine_cpu()
         started = time.monotonic()
         deadline = started + args.seconds
         reader_stats = [Stats() for _ in range(args.clients)]
@@ -604,7 +630,8 @@ def main() -> int:
         feeds: list[list[FeedRecord]] = [[] for _ in range(args.writers)]
         threads = [
             threading.Thread(target=reader, name=f"reader-{i}", daemon=True,
-                             args=(server.port, catalog, i % 2 == 1, deadline, seed + i, reader_stats[i]))
+                             args=(server.port, catalog, i % 2 == 1, deadline, seed + i, reader_stats[i],
+                                   args.stagger * i / args.clients))
             for i in range(args.clients)
         ] + [
             threading.Thread(target=writer, name=f"writer-{i}", daemon=True,
@@ -614,7 +641,11 @@ def main() -> int:
         ]
         hung = run_threads(threads, deadline)
         elapsed = time.monotonic() - started
-        server_cpu, client_cpu = server.cpu_seconds() - server_cpu0, sum(os.times()[:2]) - client_cpu0
+        by_pid1 = server.cpu_by_pid()
+        server_cpu, client_cpu = sum(by_pid1.values()) - server_cpu0, sum(os.times()[:2]) - client_cpu0
+        worker_cpu = {pid: by_pid1[pid] - by_pid0.get(pid, 0.0) for pid in by_pid1 if pid != server.proc.pid}
+        machine1 = machine_cpu()
+        busy, total_cpu = machine1[0] - machine0[0], machine1[1] - machine0[1]
 
         # Final check: every feed, several times on new connections (so on both workers).
         all_feeds = [f for fs in feeds for f in fs]
@@ -627,7 +658,10 @@ def main() -> int:
                     break
         health, _, health_body = request_once(server.port, "GET", "/healthz")
         rc, stop_seconds = server.stop()
-        log_lines = log_trouble(server.log_text())
+        log_text = server.log_text()
+        log_lines = log_trouble(log_text)
+        per_worker = Counter(re.findall(r"^\S+ \S+ INFO (\d+) calsync\.web: request ", log_text, re.MULTILINE))
+        in_app_ms = sorted(float(m) for m in re.findall(r" request method=\S+ .*? ms=([\d.]+) ", log_text))
         if args.keep_log:
             shutil.copyfile(server.log_path, args.keep_log)
 
@@ -653,11 +687,17 @@ def main() -> int:
         print(f"requests:        {n_requests} ({n_requests / elapsed:.0f} req/s) — reads {len(total.read_ms)}, "
               f"writes {len(total.write_ms)}; plus {total.readbacks} read-back requests of the writers (not timed)")
         print(f"CPU:             gunicorn {server_cpu:.1f} s, this load generator {client_cpu:.1f} s "
-              f"({os.cpu_count()} CPUs x {elapsed:.0f} s = {os.cpu_count() * elapsed:.0f} CPU-s available)")
+              f"({os.cpu_count()} CPUs x {elapsed:.0f} s = {os.cpu_count() * elapsed:.0f} CPU-s); whole machine busy "
+              f"{busy:.1f} of {total_cpu:.1f} CPU-s ({100 * busy / max(total_cpu, 1e-9):.0f} %), so other processes "
+              f"{max(0.0, busy - server_cpu - client_cpu):.1f} s")
+        print("per worker:      " + ", ".join(
+            f"pid {pid}: {cpu:.1f} CPU-s, {per_worker.get(str(pid), 0)} requests" for pid, cpu in sorted(worker_cpu.items())))
         print(f"read latency:    {lat(total.read_ms)}")
         print(f"write latency:   {lat(total.write_ms)}")
-        print(f"statuses:        " + ", ".join(f"{k}: {v}" for k, v in sorted(total.statuses.items())))
-        print(f"by kind:         " + ", ".join(f"{k}: {v}" for k, v in sorted(total.kinds.items())))
+        print(f"in the app:      {lat(in_app_ms)} (calsync's own request log: time inside Flask, "
+              f"without gunicorn's queueing and the socket)")
+        print("statuses:        " + ", ".join(f"{k}: {v}" for k, v in sorted(total.statuses.items())))
+        print("by kind:         " + ", ".join(f"{k}: {v}" for k, v in sorted(total.kinds.items())))
         print(f"custom feeds:    {len(all_feeds)} created, {edits} acknowledged edits "
               f"(each read back at once on a new connection)")
         print(f"keep-alive reconnects (server closed an idle connection; GET re-sent): {total.reconnects}")

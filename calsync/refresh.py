@@ -187,21 +187,29 @@ def refresh_all(
     only: str | None = None,
     progress: Callable[[int, int, SourceOutcome], None] | None = None,
     holder: str | None = None,
-    lease_seconds: int = 900,
+    lease_seconds: int = 120,
 ) -> list[SourceOutcome] | None:
     """Refresh every conference (or ``only`` one) under the refresh lease; ``None`` when another holds it.
 
     The lease is a row in the database, so one worker or instance refreshes at a time.
+    It is renewed after every source, so it can be short: a refresher that is killed
+    blocks the others for at most ``lease_seconds``.
     """
     holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     if not store.try_lease(REFRESH_LEASE, holder, now(), lease_seconds):
         log.info("refresh skipped: another worker or instance holds the lease")
         return None
+
+    def renew(done: int, total: int, outcome: SourceOutcome) -> None:
+        store.try_lease(REFRESH_LEASE, holder, now(), lease_seconds)
+        if progress is not None:
+            progress(done, total, outcome)
+
     try:
         slugs = [only] if only else [c.slug for c in store.list_conferences()]
         outcomes: list[SourceOutcome] = []
         for slug in slugs:
-            outcomes.extend(refresh_conference(store, config, slug, now(), progress=progress))
+            outcomes.extend(refresh_conference(store, config, slug, now(), progress=renew))
         return outcomes
     finally:
         store.release_lease(REFRESH_LEASE, holder)

@@ -127,20 +127,25 @@ def load_sample(store: Store, now: datetime) -> None:
     store.import_schedule(SAMPLE_SLUG, schedule, now)
 
 
-def bootstrap(store: Store, config: Config, wait_seconds: float = 60.0) -> None:
+def bootstrap(store: Store, config: Config, lease_seconds: int = 10, wait_seconds: float = 25.0) -> None:
     """Create the configured conferences and, in an empty database, the sample — once.
 
-    Several workers or instances start together: a lease in the database lets one
-    of them do it while the others wait for it to finish.
+    Several workers or instances start together: a short lease in the database lets
+    one of them do it while the others wait. A holder killed midway loses the lease
+    when it expires (``lease_seconds``), and a waiter takes over; a sample left without
+    talks by such a kill (its conference row exists, version 0) is imported again.
     """
     holder = f"bootstrap:{os.getpid()}:{threading.get_ident()}:{time.monotonic_ns()}"
     deadline = time.monotonic() + wait_seconds
-    while not store.try_lease("bootstrap", holder, utcnow(), 120):
+    while not store.try_lease("bootstrap", holder, utcnow(), lease_seconds):
         if time.monotonic() > deadline:
-            raise CalsyncError("another instance has been starting up for too long (bootstrap lease held)")
+            log.warning("bootstrap: another worker holds the lease for too long; starting without waiting for it")
+            return
         time.sleep(0.2)
     try:
-        if config.sample and not store.list_conferences():
+        conferences = store.list_conferences()
+        unfinished_sample = any(c.slug == SAMPLE_SLUG and c.version == 0 for c in conferences)
+        if config.sample and (not conferences or unfinished_sample):
             load_sample(store, utcnow())
         for conf in config.conferences:
             store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)

@@ -237,3 +237,18 @@ def test_lease_is_exclusive_until_it_expires(store: Store) -> None:
     assert not store.try_lease("refresh", "a", T0 + timedelta(seconds=210), 60)
     store.release_lease("refresh", "b")
     assert store.try_lease("refresh", "a", T0 + timedelta(seconds=210), 60)
+
+
+def test_bootstrap_recovers_from_a_killed_holder(tmp_path: Path) -> None:
+    """A worker killed while loading the sample: its lease expires, and the sample is loaded again."""
+    from calsync.web import SAMPLE_SLUG, bootstrap
+
+    config = make_test_config(tmp_path)
+    store = Store(config.database_url)
+    store.migrate()
+    now = datetime.now(timezone.utc)
+    assert store.try_lease("bootstrap", "killed-worker", now, 1)  # held by a worker that died…
+    store.ensure_conference(SAMPLE_SLUG, "Sample", "Europe/Vienna", 2026, now)  # …after this, before the import
+    bootstrap(store, config, lease_seconds=1, wait_seconds=10)
+    snapshot = store.load_snapshot(SAMPLE_SLUG)
+    assert sum(len(s.talks) for s in snapshot.sessions) == 34 and snapshot.conference.version == 1
