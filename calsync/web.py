@@ -10,7 +10,6 @@ logged and answered with a bare 500 — never a traceback.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import threading
@@ -238,8 +237,8 @@ def create_app(config: Config | None = None) -> Flask:
     def feed_response(feed: RenderedFeed, *, download: bool, public: bool) -> Response:
         headers = feed_headers(feed.etag, feed.last_modified, feed.filename, public, download)
         g.feed_id = feed.etag
-        if not_modified(feed):
-            return Response(status=304, headers=[h for h in headers if h[0] != "Content-Disposition"])
+        if not_modified(feed):  # RFC 9110 §15.4.5: the validators and caching headers a 200 would carry
+            return Response(status=304, headers=headers[:4] if public else headers[:3])
         return Response(feed.body, content_type="text/calendar; charset=utf-8", headers=list(headers))
 
     def kit(path: str, query: str, name: str, feed: RenderedFeed | None) -> dict[str, Any]:
@@ -343,11 +342,11 @@ def create_app(config: Config | None = None) -> Flask:
         if not log.isEnabledFor(logging.INFO):
             return response
         # One structured line per request (logfmt): easy to grep and to ship.
+        path = request.full_path.rstrip("?").replace('"', "%22")
         log.info(
-            "request method=%s path=%s status=%s bytes=%s ms=%.1f feed=%s client=%s",
-            request.method, json.dumps(request.full_path.rstrip("?")), response.status_code,
-            response.calculate_content_length() or 0, seconds * 1000, g.get("feed_id", "-"),
-            request.remote_addr or "-",
+            'request method=%s path="%s" status=%s bytes=%s ms=%.1f feed=%s client=%s',
+            request.method, path, response.status_code, response.content_length or 0,
+            seconds * 1000, g.get("feed_id", "-"), request.remote_addr or "-",
         )
         return response
 
