@@ -18,7 +18,13 @@ the defaults below are read from ``CALSYNC_*`` variables when set.
 
 from __future__ import annotations
 
+import logging
 import os
+
+# Log records need no thread or multiprocessing names here (the format shows the pid):
+# skipping them saves a few microseconds on every request's log line.
+logging.logThreads = False
+logging.logMultiprocessing = False
 
 bind = os.environ.get("CALSYNC_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("CALSYNC_WORKERS", "2"))
