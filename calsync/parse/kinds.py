@@ -36,6 +36,7 @@ from .page import (
     _slot_times,
     looks_like_authors,
     split_names,
+    without_abstract_labels,
     _is_slot_type,
 )
 from .timeline import TimeRange, match_time_line
@@ -115,13 +116,9 @@ def parse_event_page(
         body = body[:-1]
     if title is None:  # old style: the title, authors and abstract follow the time line
         content = _slot_content(replace(first, body=body), warnings)
-        title = content["title"]  # type: ignore[assignment]
-        authors = content["authors"]  # type: ignore[assignment]
-        abstract = content["abstract"]
+        title, authors, abstract = content.title, content.authors, content.abstract
     else:
-        texts = [t for _, t in body if not _ABSTRACT_RE.match(t)]
-        texts += [m.group(1) for _, t in body if (m := _ABSTRACT_RE.match(t)) and m.group(1)]
-        abstract = "\n".join(abstract_lines + texts) or None
+        abstract = "\n".join(abstract_lines + without_abstract_labels(t for _, t in body)) or None
     if title is None:
         raise ParseError("event page without a title", line=first.line, text=first.text, source=options.source)
     where = first.when.room or location

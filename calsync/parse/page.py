@@ -418,10 +418,34 @@ def _slot_times(
     return start, end
 
 
-def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> dict[str, object]:
-    body = [(n, t) for n, t in slot.body if not _ABSTRACT_RE.match(t) or _ABSTRACT_RE.match(t).group(1)]  # type: ignore[union-attr]
-    body = [(n, (_ABSTRACT_RE.match(t).group(1) if _ABSTRACT_RE.match(t) else t)) for n, t in body]  # type: ignore[union-attr]
-    texts = [t for _, t in body]
+def without_abstract_labels(texts: Iterable[str]) -> list[str]:
+    """Lines with "Abstract:" labels removed; text after a label on its line is kept in place.
+
+    >>> without_abstract_labels(["Abstract:", "We show.", "Abstract: More."])
+    ['We show.', 'More.']
+    """
+    out = []
+    for text in texts:
+        m = _ABSTRACT_RE.match(text)
+        if m is None:
+            out.append(text)
+        elif m.group(1):
+            out.append(m.group(1))
+    return out
+
+
+@dataclass(frozen=True)
+class SlotContent:
+    """What follows a slot's time line: type, title, authors and abstract."""
+
+    type: str | None
+    title: str | None
+    authors: tuple[str, ...] = ()
+    abstract: str | None = None
+
+
+def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> SlotContent:
+    texts = without_abstract_labels(t for _, t in slot.body)
     kind: str | None = None
     if texts and _is_slot_type(texts[0]):
         kind = texts[0]
@@ -429,13 +453,12 @@ def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> dict[str, object
             texts = texts[1:]
     if not texts:
         warnings.append(ParseWarning(slot.line, "slot has a time and nothing else: kept as an untitled slot"))
-        return {"type": kind, "title": None, "authors": (), "abstract": None}
+        return SlotContent(type=kind, title=None)
     title, rest = texts[0], texts[1:]
     authors: tuple[str, ...] = ()
     if rest and looks_like_authors(rest[0], followed=len(rest) > 1):
         authors, rest = split_names(rest[0]), rest[1:]
-    abstract = "\n".join(rest) or None
-    return {"type": kind, "title": title, "authors": authors, "abstract": abstract}
+    return SlotContent(type=kind, title=title, authors=authors, abstract="\n".join(rest) or None)
 
 
 def parse_session_page(
@@ -460,18 +483,17 @@ def parse_session_page(
     seen: Counter[str] = Counter()
     talks = []
     for start, end, content, room in timed:
-        title = content["title"]
-        key = normalize_title(title) if isinstance(title, str) else "(untitled)"
+        key = normalize_title(content.title) if content.title else "(untitled)"
         seen[key] += 1
         talks.append(
             Talk(
-                id=make_talk_id(session_id, title if isinstance(title, str) else None, seen[key]),
+                id=make_talk_id(session_id, content.title, seen[key]),
                 start=start,
                 end=end,
-                title=title if isinstance(title, str) else None,
-                type=content["type"],  # type: ignore[arg-type]
-                authors=content["authors"],  # type: ignore[arg-type]
-                abstract=content["abstract"],  # type: ignore[arg-type]
+                title=content.title,
+                type=content.type,
+                authors=content.authors,
+                abstract=content.abstract,
                 location=room,
             )
         )
