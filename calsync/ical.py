@@ -106,6 +106,11 @@ def talk_summary(talk: Talk, session: Session) -> str:
     return talk.title if talk.title else f"Untitled slot ({session.title})"
 
 
+def event_end(talk: Talk, options: FeedOptions) -> datetime:
+    """A talk's end, or its start plus ``options.default_duration`` when no end is published."""
+    return talk.end or talk.start + options.default_duration
+
+
 def _people(label: str, names: Sequence[str]) -> str | None:
     if not names:
         return None
@@ -131,7 +136,7 @@ def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -
 
 
 def _clock_range(talk: Talk, options: FeedOptions) -> str:
-    end = talk.end or talk.start + options.default_duration
+    end = event_end(talk, options)
     text = f"{talk.start:%H:%M}–{end:%H:%M}"
     return text if talk.end else text + " (end not published)"
 
@@ -180,7 +185,7 @@ def build_talk_event(talk: Talk, session: Session, revision: Revision, options: 
     summary = talk_summary(talk, session)
     event.add("summary", vText(summary))
     event.add("dtstart", talk.start)
-    event.add("dtend", talk.end or talk.start + options.default_duration)
+    event.add("dtend", event_end(talk, options))
     location = talk.location or session.location
     if location:
         event.add("location", vText(location))
@@ -204,7 +209,7 @@ def build_session_event(session: Session, revision: Revision, options: FeedOptio
     _common(event, session_uid(session, options), revision)
     event.add("summary", vText(session.title))
     event.add("dtstart", session.start)
-    last = max(t.end or t.start + options.default_duration for t in session.talks)
+    last = max(event_end(t, options) for t in session.talks)
     event.add("dtend", last)
     if session.location:
         event.add("location", vText(session.location))

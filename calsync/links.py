@@ -13,6 +13,7 @@ plain https URL next to them, with "From URL" instructions.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import unicodedata
@@ -218,6 +219,7 @@ def outlook_add_event_urls(
     }
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_svg(data: str, *, title: str | None = None) -> str:
     """Return an inline SVG QR code (made by ``segno``) of ``data``, about 200 px wide.
 

@@ -33,7 +33,7 @@ from .filters import (
     select_sessions,
     select_talks,
 )
-from .ical import CalendarInfo, render_calendar
+from .ical import CalendarInfo, render_calendar, talk_summary
 from .links import safe_filename
 from .model import Session, Talk
 from .store import FeedSpec, Snapshot, Store, StoredFeed
@@ -307,7 +307,7 @@ class FeedService:
         key = ("talk", slug, talk_id, snap.conference.version)
 
         def build() -> RenderedFeed:
-            name = talk.title or f"Untitled slot ({session.title})"
+            name = talk_summary(talk, session)
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
             return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", session.source_url)
 

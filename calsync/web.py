@@ -39,7 +39,7 @@ from .filters import (
     select_sessions,
     select_talks,
 )
-from .ical import build_talk_description
+from .ical import build_talk_description, event_end, talk_summary
 from .links import (
     GOOGLE_REFRESH_NOTE,
     content_disposition,
@@ -257,10 +257,12 @@ def create_app(config: Config | None = None) -> Flask:
             "name": name,
         }
 
+    link_options = config.feed.feed_options(abstracts=False)  # "add once" links stay short
+
     def talk_links(slug: str, session: Session, talk: Talk) -> dict[str, Any]:
-        title = talk.title or f"Untitled slot ({session.title})"
-        end = talk.end or talk.start + config.feed.feed_options().default_duration
-        details = build_talk_description(talk, session, config.feed.feed_options(abstracts=False))
+        title = talk_summary(talk, session)
+        end = event_end(talk, link_options)
+        details = build_talk_description(talk, session, link_options)
         where = talk.location or session.location or ""
         return {
             "ics": url_for("talk_feed", slug=slug, talk_id=talk.id),
@@ -374,7 +376,7 @@ def create_app(config: Config | None = None) -> Flask:
         feed = service.conference_feed(slug, query)
         chosen = select_talks(snap.sessions, query)
         chosen_ids = {t.id for _, t in chosen}
-        sessions = [s for s in select_sessions(snap.sessions, query)]
+        sessions = select_sessions(snap.sessions, query)
         days: dict[date, list[Session]] = {}
         for session in sessions:
             assert session.start is not None
