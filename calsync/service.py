@@ -257,9 +257,7 @@ class FeedService:
     ) -> RenderedFeed:
         options = feed_options_for(query, self.config.feed.feed_options(), default_view)
         info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url)
-        with self._lock:
-            pieces = self._pieces
-        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
+        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=self._pieces)
         last = max([snap.conference.modified, *([modified] if modified else [])])
         return RenderedFeed(body=body, etag=make_etag(body), last_modified=last, name=name, filename=safe_filename(name))
 

@@ -520,9 +520,10 @@ def create_app(config: Config | None = None) -> Flask:
             raise ApiError("give talk_ids, session_ids or a filter")
         alarm = body.get("alarm")
         if alarm is not None:
-            alarm = parse_feed_query({"alarm": [str(alarm)]}).alarm if isinstance(alarm, int) and not isinstance(alarm, bool) else None
-            if alarm is None:
-                raise ApiError("'alarm' must be a whole number of minutes (0..10080)")
+            try:
+                FeedQuery(alarm=alarm)  # the same rule as ?alarm= on feeds
+            except InvalidQuery:
+                raise ApiError("'alarm' must be a whole number of minutes (0..10080)") from None
         view = body.get("view", "talks")
         if view not in ("talks", "sessions", "both"):
             raise ApiError("'view' must be talks, sessions or both")
