@@ -268,19 +268,19 @@ def assemble_calendar(header: Calendar, timezones: Iterable[bytes], events: Iter
     return b"".join([head[: -len(_END_CALENDAR)], *timezones, *events, _END_CALENDAR])
 
 
-def _zone_spans(times: Sequence[tuple[datetime, datetime | None]], zones: Sequence[str]) -> dict[str, tuple[int, int]]:
+def _zone_spans(events: Iterable[tuple[str, Talk]]) -> dict[str, tuple[int, int]]:
+    """For each zone, the first and last year of the (zone, talk) events given."""
     spans: dict[str, tuple[int, int]] = {}
-    for (start, end), zone in zip(times, zones):
-        last = (end or start).year
-        lo, hi = spans.get(zone, (start.year, last))
-        spans[zone] = (min(lo, start.year), max(hi, last))
+    for zone, talk in events:
+        first, last = talk.start.year, (talk.end or talk.start).year
+        lo, hi = spans.get(zone, (first, last))
+        spans[zone] = (min(lo, first), max(hi, last))
     return spans
 
 
 def zone_years(sessions: Iterable[Session]) -> dict[str, tuple[int, int]]:
     """For each IANA zone used, the first and last year of its events."""
-    pairs = [((t.start, t.end), s.timezone) for s in sessions for t in s.talks]
-    return _zone_spans([p[0] for p in pairs], [p[1] for p in pairs])
+    return _zone_spans((s.timezone, t) for s in sessions for t in s.talks)
 
 
 def render_calendar(
@@ -325,11 +325,10 @@ def render_calendar(
             pieces.append((_utc(talk.start), 1, talk.id, piece(
                 "t", talk.id, lambda s=session, t=talk: render_talk_event(t, s, revision_of(t.id), options), talk.cancelled)))
     pieces.sort(key=lambda p: p[:3])
-    spans = _zone_spans(
-        [(t.start, t.end) for s in sessions if options.sessions for t in s.talks]
-        + [(t.start, t.end) for _, t in selected if options.talks],
-        [s.timezone for s in sessions if options.sessions and s.talks] + [s.timezone for s, _ in selected if options.talks],
-    )
+    written = [(s.timezone, t) for s in sessions for t in s.talks] if options.sessions else []
+    if options.talks:
+        written += [(s.timezone, t) for s, t in selected]
+    spans = _zone_spans(written)
     timezones = [render_vtimezone(tz, lo, hi) for tz, (lo, hi) in sorted(spans.items())]
     header = build_calendar_header(info, options)
     return assemble_calendar(header, timezones, (p[3] for p in pieces))

@@ -151,3 +151,14 @@ def test_icscheck_passes_on_fixture_output(name: str, tmp_path) -> None:
     failures = [f for f in report["findings"] if f.get("level") == "FAIL"] if isinstance(report.get("findings"), list) else report["findings"]
     assert report["result"] == "PASS" and report["failures"] == 0, failures
     assert report["warnings"] == 0, report["findings"]
+
+
+def test_every_zone_used_gets_its_vtimezone_in_sessions_view() -> None:
+    """Two sessions in two zones, several talks each: both VTIMEZONEs, whatever the view."""
+    la, chicago = parse_fixture("icml_basic.txt"), parse_fixture("oldstyle.txt")
+    sessions = la.sessions + chicago.sessions
+    info = CalendarInfo(name="x", description="y", timezone="UTC")
+    for options in (FeedOptions(talks=False, sessions=True), FeedOptions(sessions=True), FeedOptions()):
+        data = render_calendar(sessions, info, lambda _i: GOLDEN_STAMP, options)
+        zones = {str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(data).walk("VTIMEZONE")}
+        assert zones == {"America/Los_Angeles", "America/Chicago"}, options
