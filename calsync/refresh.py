@@ -80,7 +80,6 @@ def _page_options(conference: Conference, conf_config: ConferenceConfig | None, 
     return PageOptions(
         url=url if is_url(url) else None,
         year=conference.year,
-        timezone=None,
         days=conf_config.days() if conf_config else (),
         source=url,
     )
