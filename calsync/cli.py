@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from .fetch import fetch_page
 from .refresh import SourceOutcome, fetch_policy, is_url, refresh_all
 from .service import utcnow
 from .ical import Revision, describe_schedule, render_calendar
-from .model import Schedule
+from .model import SLUG_RE, Schedule
 from .parse import PageOptions, parse_pages
 from .serialize import build_schedule_dict
 
@@ -150,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _slug(text: str) -> str:
-    if not re.match(r"^[a-z0-9][a-z0-9-]{0,99}$", text):
+    if not SLUG_RE.match(text):
         raise argparse.ArgumentTypeError(f"use lower-case letters, digits and '-': {text!r}")
     return text
 

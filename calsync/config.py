@@ -17,9 +17,9 @@ from typing import Any
 
 from .errors import ConfigError
 from .ical import FeedOptions
+from .model import SLUG_RE
 
 DEFAULT_DATABASE_URL = "sqlite:///calsync.db"
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def _conference(data: Any, index: int) -> ConferenceConfig:
         raise ConfigError(f"conferences[{index}]: first_day/last_day must be YYYY-MM-DD dates") from None
     if conf.last_day and (not days or len(days) > 62):
         raise ConfigError(f"conferences[{index}]: last_day must follow first_day, at most two months later")
-    if not _SLUG_RE.match(conf.slug):
+    if not SLUG_RE.match(conf.slug):
         raise ConfigError(f"conferences[{index}].slug: use lower-case letters, digits and '-', got {conf.slug!r}")
     from .zones import ZoneError, load_zone
 

@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+#: Conference slugs and the ids in URLs: lower-case letters, digits and dashes (no dots,
+#: so that ``<slug>.ics`` is always a feed).
+SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,99}"
+SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+
+
 @dataclass(frozen=True)
 class Talk:
     """One slot of a session: a talk, a break, a Q&A, a poster…

@@ -52,7 +52,7 @@ from .links import (
     qr_svg,
     webcal_url,
 )
-from .model import Session, Talk
+from .model import SLUG_PATTERN, Session, Talk
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed, utcnow
@@ -70,7 +70,7 @@ SAMPLE_NAME = "ICIL 2026 — International Conference on Invented Learning (samp
 class IdConverter(BaseConverter):
     """Slugs and ids: lower-case letters, digits and dashes (no dots, so ``x.ics`` is a feed)."""
 
-    regex = r"[a-z0-9][a-z0-9-]{0,99}"
+    regex = SLUG_PATTERN
 
 
 class TokenConverter(BaseConverter):
