@@ -130,8 +130,8 @@ def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -
     parts = ["\n".join(x for x in lines if x)]
     if options.abstracts and talk.abstract:
         parts.append(talk.abstract)
-    if session.source_url:
-        parts.append(session.source_url)
+    if talk.url or session.source_url:
+        parts.append(talk.url or session.source_url or "")
     return "\n\n".join(parts)
 
 
@@ -191,8 +191,8 @@ def build_talk_event(talk: Talk, session: Session, revision: Revision, options: 
         event.add("location", vText(location))
     if talk.type:
         event.add("categories", [talk.type])
-    if session.source_url:
-        event.add("url", session.source_url)
+    if talk.url or session.source_url:
+        event.add("url", talk.url or session.source_url)
     event.add("description", vText(build_talk_description(talk, session, options)))
     event.add("related-to", session_uid(session, options))
     event.add("transp", "OPAQUE")

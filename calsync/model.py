@@ -42,6 +42,8 @@ class Talk:
     location: str | None = None
     #: Set by the store for a talk that disappeared from its page (shown as cancelled).
     cancelled: bool = False
+    #: The talk's own page (a poster's or oral's event URL); ``None``: the session's page.
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,33 @@ class ParseWarning:
 
 
 @dataclass(frozen=True)
+class PageReport:
+    """What reading one page found: its kind, how many events, and where year and zone came from.
+
+    ``year_origin``/``zone_origin`` name the source of each (``"page"``, ``"url"``,
+    ``"conference"``, ``"option"``, ``"inferred"``, ``"data"``); ``ignored`` holds the
+    page lines (number, text) that were read but not used.
+    """
+
+    source: str | None
+    kind: str
+    events: int
+    year: int | None = None
+    year_origin: str | None = None
+    timezone: str | None = None
+    zone_origin: str | None = None
+    ignored: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Schedule:
     """What parsing one or more pages yields."""
 
     timezone: str
     sessions: tuple[Session, ...]
     warnings: tuple[ParseWarning, ...] = field(default=())
+    #: One report per page read (in order); empty for schedules not made by parsing.
+    reports: tuple[PageReport, ...] = field(default=())
 
 
 def slugify(text: str, max_length: int = 40) -> str:

@@ -27,6 +27,7 @@ def build_talk_dict(talk: Talk) -> dict[str, Any]:
         "authors": list(talk.authors),
         "abstract": talk.abstract,
         "location": talk.location,
+        "url": talk.url,
     }
 
 

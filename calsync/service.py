@@ -307,7 +307,7 @@ class FeedService:
         def build() -> RenderedFeed:
             name = talk_summary(talk, session)
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
-            return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", session.source_url)
+            return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", talk.url or session.source_url)
 
         return self._cached(key, build)
 

@@ -39,6 +39,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     insert,
     select,
     text,
@@ -54,7 +55,7 @@ from .model import Schedule, Session, Talk, normalize_title
 log = logging.getLogger(__name__)
 
 #: Version of the schema this code writes; :meth:`Store.migrate` brings older ones up.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MIGRATION_LOCK_KEY = 0x63616C73  # "cals": PostgreSQL advisory lock for migrations
 
 metadata = MetaData()
@@ -112,6 +113,7 @@ talks_table = Table(
     Column("authors", Text, nullable=False),
     Column("abstract", Text),
     Column("location", Text),
+    Column("url", Text),
     Column("status", String(16), nullable=False, default="active"),
     Column("removed", BigInteger),
     Column("sequence", Integer, nullable=False, default=0),
@@ -179,7 +181,7 @@ leases_table = Table(
 )
 
 #: Talk fields whose change makes a new version of the talk's event.
-TALK_FIELDS = ("start_ts", "end_ts", "title", "type", "authors", "abstract", "location")
+TALK_FIELDS = ("start_ts", "end_ts", "title", "type", "authors", "abstract", "location", "url")
 SESSION_FIELDS = ("title", "location", "moderators", "source_url", "timezone", "abstract", "start_ts")
 #: Session fields that talk events show (a change re-versions every talk of the session).
 SESSION_SHARED_FIELDS = ("title", "location", "moderators", "source_url")
@@ -332,6 +334,7 @@ def _talk_values(talk: Talk) -> dict[str, Any]:
         "authors": json.dumps(list(talk.authors), ensure_ascii=False),
         "abstract": talk.abstract,
         "location": talk.location,
+        "url": talk.url,
     }
 
 
@@ -455,7 +458,12 @@ class Store:
             if row is None:
                 conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif current < SCHEMA_VERSION:
-                # v1 → v2 added the sources and leases tables (create_all above made them).
+                # v1 → v2 added the sources and leases tables (create_all above made them);
+                # v2 → v3 added talks.url (a talk's own page).
+                if current < 3:
+                    columns = {c["name"] for c in inspect(conn).get_columns("talks")}
+                    if "url" not in columns:
+                        conn.execute(text("ALTER TABLE talks ADD COLUMN url TEXT"))
                 conn.execute(
                     update(meta_table).where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )
@@ -744,6 +752,7 @@ class Store:
                     abstract=t.abstract,
                     location=t.location,
                     cancelled=cancelled,
+                    url=t.url,
                 )
 
             rows = talks_of.get(s.id, [])
