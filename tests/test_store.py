@@ -76,7 +76,7 @@ def feed_bytes(store: Store, tmp_path: Path, **feed: object) -> bytes:
 
 def test_migrate_is_idempotent_and_versioned(store: Store) -> None:
     assert store.migrate() == 3 and store.migrate() == 3
-    assert store.health()["schema_version"] == 2
+    assert store.health()["schema_version"] == 3
 
 
 def _migrate(url: str) -> int:
