@@ -87,8 +87,8 @@ def test_concurrent_migrations(db_url: str) -> None:
     """Eight processes start together on one database: the schema is made once, safely."""
     url = db_url
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        assert pool.map(_migrate, [url] * 8) == [2] * 8
-    assert Store(url).health()["schema_version"] == 2
+        assert pool.map(_migrate, [url] * 8) == [3] * 8
+    assert Store(url).health()["schema_version"] == 3
 
 
 def test_reimport_unchanged_keeps_bytes(store: Store, tmp_path: Path) -> None:
@@ -220,8 +220,9 @@ def test_migrates_a_version_1_database(db_url: str) -> None:
     with store.engine.begin() as conn:  # make it look like a v1 database
         conn.execute(text("DROP TABLE sources"))
         conn.execute(text("DROP TABLE leases"))
+        conn.execute(text("ALTER TABLE talks DROP COLUMN url"))
         conn.execute(text("UPDATE calsync_meta SET value = '1' WHERE key = 'schema_version'"))
-    assert Store(url).migrate() == 2
+    assert Store(url).migrate() == 3
     again = Store(url)
     again.ensure_conference("c", "C", "UTC", None, T0)
     again.add_source("c", "https://icml.cc/virtual/2022/session/1")
