@@ -57,7 +57,14 @@ class ParseError(CalsyncError):
 
 
 class NoEvents(ParseError):
-    """A page that lists nothing with a time (an index of workshops, say): nothing to import."""
+    """A page that lists nothing with a time (an index of workshops, say): nothing to import.
+
+    ``kind`` names what the page is when known ("event page", "deadlines table").
+    """
+
+    def __init__(self, message: str, *, kind: str | None = None, **where: object) -> None:
+        self.kind = kind
+        super().__init__(message, **where)  # type: ignore[arg-type]
 
 
 class ConfigError(CalsyncError):

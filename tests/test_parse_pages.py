@@ -117,9 +117,15 @@ def test_timezone_option_supplies_missing_zone() -> None:
     assert schedule.sessions[0].talks[0].start.isoformat() == "2023-07-20T09:00:00-07:00"
 
 
-def test_timezone_option_contradicted_by_abbreviation_is_error() -> None:
-    with pytest.raises(ParseError, match="PDT .* contradicts Europe/Berlin"):
-        parse_fixture("icml_basic.txt", timezone="Europe/Berlin")
+def test_timezone_option_is_the_display_zone_when_the_page_names_its_own() -> None:
+    """PDT on the page fixes the instant; --timezone only changes the zone it is shown in."""
+    page = parse_fixture("icml_basic.txt")
+    shown = parse_fixture("icml_basic.txt", timezone="Europe/Berlin")
+    assert shown.timezone == "Europe/Berlin" and page.timezone == "America/Los_Angeles"
+    for a, b in zip(page.sessions[0].talks, shown.sessions[0].talks, strict=True):
+        assert a.start == b.start and b.start.tzinfo.key == "Europe/Berlin"  # type: ignore[union-attr]
+        assert b.start.utcoffset() != a.start.utcoffset()
+    assert shown.reports[0].zone_origin == "option; times read in America/Los_Angeles (page)"
 
 
 def test_unknown_timezone_option_is_error() -> None:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..errors import NoEvents, ParseError
-from ..model import ParseWarning, Schedule, Session
+from ..model import PageReport, ParseWarning, Schedule, Session
+from .context import in_display_zone
 from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
 from .page import PageOptions, _read_lines, _split, parse_session_page
 
@@ -18,11 +19,17 @@ from .page import PageOptions, _read_lines, _split, parse_session_page
 def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
     """Parse one page (text or HTML, detected; session, event or day page, detected).
 
-    Raises :class:`~calsync.errors.ParseError` naming the line for a page that
-    cannot be read as a schedule (:class:`~calsync.errors.NoEvents` when it lists
-    nothing with a time); never any other exception for bad input.
+    Times are shown in the display zone (:func:`.context.in_display_zone`); the
+    schedule carries one :class:`~calsync.model.PageReport`. Raises
+    :class:`~calsync.errors.ParseError` naming the line for a page that cannot be
+    read as a schedule (:class:`~calsync.errors.NoEvents` when it lists nothing with
+    a time); never any other exception for bad input.
     """
     options = options or PageOptions()
+    return in_display_zone(_parse_page(text, options), options)
+
+
+def _parse_page(text: str, options: PageOptions) -> Schedule:
     lines, url = _read_lines(text, options)
     if is_day_page(lines, url):
         return parse_day_page(lines, url, options)
@@ -47,6 +54,7 @@ def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = 
     """
     sessions: list[Session] = []
     warnings: list[ParseWarning] = []
+    reports: list[PageReport] = []
     seen: set[str] = set()
     for text, options in pages:
         try:
@@ -55,8 +63,10 @@ def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = 
             if not skip_empty:
                 raise
             warnings.append(ParseWarning(None, f"{exc.reason}: nothing imported from this page", options.source))
+            reports.append(PageReport(source=options.source, kind=exc.kind or "no dated event", events=0))
             continue
         warnings.extend(schedule.warnings)
+        reports.extend(schedule.reports)
         for session in schedule.sessions:
             if session.id in seen:
                 warnings.append(ParseWarning(None, f"session {session.title!r} given twice: kept once", options.source))
@@ -67,4 +77,6 @@ def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = 
         if skip_empty and pages:
             raise NoEvents("no page lists anything with a time: nothing to import")
         raise ParseError("no pages given")
-    return Schedule(timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings))
+    return Schedule(
+        timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings), reports=tuple(reports)
+    )

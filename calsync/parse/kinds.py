@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
 from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
@@ -29,6 +30,7 @@ from .page import (
     NOISE_LINES,
     PageOptions,
     _Header,
+    _ignored,
     _resolve_year,
     _resolve_zone,
     _Slot,
@@ -39,6 +41,7 @@ from .page import (
     without_abstract_labels,
     _is_slot_type,
 )
+from .context import make_report
 from .timeline import TimeRange, match_time_line
 from .year import day_from_url
 
@@ -102,8 +105,10 @@ def parse_event_page(
             warnings.append(ParseWarning(number, f"line not understood, ignored: {text!r}"))
 
     head = _Header(title=title, timezone=zone_line)
-    zone = _resolve_zone(head, slots, options)
-    year = _resolve_year(slots, url, options, warnings)
+    zone_choice = _resolve_zone(head, slots, options)
+    year_choice = _resolve_year(slots, url, options, warnings)
+    zone, year = zone_choice.value, year_choice.value
+    assert isinstance(zone, ZoneInfo) and isinstance(year, int)
     state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
     first = slots[0]
     times = _slot_times(first, zone, state, options, warnings)
@@ -140,7 +145,8 @@ def parse_event_page(
         sessions[-1] = replace(sessions[-1], talks=(replace(sessions[-1].talks[0], title=title),))
     for extra in slots[1 + (presentation is not None):]:
         warnings.append(ParseWarning(extra.line, f"another time on an event page, ignored: {extra.text!r}"))
-    return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings))
+    report = make_report("event page", sessions, year_choice, zone_choice, options, _ignored(warnings))
+    return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))
 
 
 def _split_day_event(text: str) -> tuple[str, str, TimeRange] | None:
@@ -200,8 +206,10 @@ def parse_day_page(lines: list[tuple[int, str]], url: str | None, options: PageO
     if not events:
         raise ParseError("no events with a time on this day page", source=options.source)
     slots = [_Slot(n, t, w) for n, t, _, _, w in events]
-    zone = _resolve_zone(_Header(timezone=zone_line), slots, options)
-    year = _resolve_year(slots, url, options, warnings)
+    zone_choice = _resolve_zone(_Header(timezone=zone_line), slots, options)
+    year_choice = _resolve_year(slots, url, options, warnings)
+    zone, year = zone_choice.value, year_choice.value
+    assert isinstance(zone, ZoneInfo) and isinstance(year, int)
     state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
     sessions: list[Session] = []
     seen: set[str] = set()
@@ -219,4 +227,5 @@ def parse_day_page(lines: list[tuple[int, str]], url: str | None, options: PageO
         sessions.append(session)
     if options.source:
         warnings = [replace(w, source=options.source) for w in warnings]
-    return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings))
+    report = make_report("day page", sessions, year_choice, zone_choice, options, _ignored(warnings))
+    return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))

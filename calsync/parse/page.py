@@ -30,10 +30,11 @@ from ..model import (
     make_talk_id,
     normalize_title,
 )
-from ..zones import ZoneError, check_label, is_real_local_time, load_zone, zone_for_label
+from ..zones import ZoneError, check_label, is_real_local_time
+from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
 from .htmltext import is_html, parse_html_lines
 from .timeline import TimeRange, WallTime, looks_like_time_line, match_time_line
-from .year import day_from_url, infer_year, weekday_matches, year_from_url
+from .year import day_from_url, weekday_matches
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +81,16 @@ class PageOptions:
     """
 
     url: str | None = None
+    #: ``--year`` and ``--timezone`` of the command (below the page, URL and conference).
     year: int | None = None
     timezone: str | None = None
     today: date | None = None
     source: str | None = None
     #: The conference's days, for pages whose slots name only a weekday ("Sat").
     days: tuple[date, ...] = ()
+    #: The conference's own settings (context for every import and refresh of its pages).
+    conference_year: int | None = None
+    conference_timezone: str | None = None
 
 
 @dataclass
@@ -223,79 +228,23 @@ def _parse_header(lines: list[tuple[int, str]], warnings: list[ParseWarning]) ->
     return head
 
 
-def _resolve_zone(head: _Header, slots: list[_Slot], options: PageOptions) -> ZoneInfo:
-    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=options.source)  # noqa: E731
-    if options.timezone:
-        try:
-            return load_zone(options.timezone)
-        except ZoneError as exc:
-            raise err(f"--timezone: {exc}") from None
-    if head.timezone:
-        number, name = head.timezone
-        try:
-            return load_zone(name)
-        except ZoneError as exc:
-            raise err(str(exc), number, name) from None
-    for slot in slots:
-        label = slot.when.start.zone or (slot.when.end.zone if slot.when.end else None)
-        if label is None:
-            continue
-        try:
-            name = zone_for_label(label)
-        except ZoneError as exc:
-            raise err(str(exc), slot.line, slot.text) from None
-        if name is None:
-            raise err(
-                f"{label} is ambiguous (India, Ireland or Israel): add a 'Timezone: Area/City' "
-                "line or pass --timezone",
-                slot.line,
-                slot.text,
-            )
-        return load_zone(name)
-    raise err("the page names no time zone: pass --timezone", slots[0].line, slots[0].text)
+def _resolve_zone(head: _Header, slots: list[_Slot], options: PageOptions) -> Resolved:
+    """The zone of the page's times (see :mod:`.context` for the precedence)."""
+    labels = [
+        (slot.line, slot.text, label)
+        for slot in slots
+        if (label := slot.when.start.zone or (slot.when.end.zone if slot.when.end else None)) is not None
+    ]
+    return resolve_zone(head.timezone, labels, options, (slots[0].line, slots[0].text) if slots else None)
 
 
-def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, warnings: list[ParseWarning]) -> int:
-    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=options.source)  # noqa: E731
-    given: list[tuple[int, str]] = []
-    for slot in slots:
-        if slot.when.start.year is not None:
-            given.append((slot.when.start.year, f"the page, line {slot.line}"))
-            break
-    if (url_year := year_from_url(url)) is not None:
-        given.append((url_year, f"the URL {url}"))
-    if options.year is not None:
-        given.append((options.year, "--year"))
-    if options.days:
-        given.append((options.days[0].year, "the conference days"))
-    if given:
-        year, origin = given[0]
-        for other, other_origin in given[1:]:
-            if other != year:
-                raise err(f"year {other} from {other_origin} contradicts year {year} from {origin}")
-        return year
-    for slot in slots:
-        w = slot.when.start
-        if w.weekday is None or w.day is None or w.month is None:
-            continue
-        today = options.today or date.today()
-        year, others = infer_year(w.month, w.day, w.weekday, today)
-        if year is None:
-            raise err("no year has this weekday and date: pass --year", slot.line, slot.text)
-        others_text = ", ".join(map(str, others)) if others else "none"
-        warnings.append(
-            ParseWarning(
-                slot.line,
-                f"the page names no year: inferred {year} from "
-                f"{calendar.day_name[w.weekday]} {w.day} {calendar.month_name[w.month]} "
-                f"(other years of the last decade with that weekday: {others_text}); "
-                "pass --year or --url to be sure",
-            )
-        )
-        return year
-    if all(slot.when.start.day is None for slot in slots):
-        raise err("time slot without a date, and no year or date known for the page: pass --year and a /day/<month>/<day> URL", slots[0].line, slots[0].text)
-    raise err("the page names no year and no weekday to infer it from: pass --year", slots[0].line, slots[0].text)
+def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, warnings: list[ParseWarning]) -> Resolved:
+    """The page's year (see :mod:`.context` for the precedence)."""
+    hints = [
+        YearHint(slot.line, slot.text, slot.when.start.year, slot.when.start.month, slot.when.start.day, slot.when.start.weekday)
+        for slot in slots
+    ]
+    return resolve_year(hints, url, options, warnings)
 
 
 def _clock(w: WallTime, inherit_ampm: str | None = None) -> tuple[int, int, int]:
@@ -469,8 +418,10 @@ def parse_session_page(
     head = _parse_header(header_lines, warnings)
     if head.title is None:
         raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
-    zone = _resolve_zone(head, slots, options)
-    year = _resolve_year(slots, url, options, warnings)
+    zone_choice = _resolve_zone(head, slots, options)
+    year_choice = _resolve_year(slots, url, options, warnings)
+    zone, year = zone_choice.value, year_choice.value
+    assert isinstance(zone, ZoneInfo) and isinstance(year, int)
     state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
 
     timed = []
@@ -509,4 +460,10 @@ def parse_session_page(
     )
     if options.source:
         warnings = [replace(w, source=options.source) for w in warnings]
-    return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings))
+    report = make_report("session page", (session,), year_choice, zone_choice, options, _ignored(warnings))
+    return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings), reports=(report,))
+
+
+def _ignored(warnings: Iterable[ParseWarning]) -> list[tuple[int, str]]:
+    """The lines the warnings say were ignored (for the page report)."""
+    return [(w.line, w.message) for w in warnings if w.line is not None and "ignored" in w.message]
