@@ -18,15 +18,17 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
-from .config import Config, load_config
+from .config import Config, ConferenceConfig, load_config
 from .errors import CalsyncError, NoEvents, ParseError
 from .fetch import fetch_page
-from .refresh import SourceOutcome, fetch_policy, is_url, refresh_all
+from .refresh import SourceOutcome, fetch_policy, is_url, page_options, refresh_all
 from .service import utcnow
 from .ical import Revision, describe_schedule, render_calendar
-from .model import SLUG_RE, Schedule
-from .parse import PageOptions, parse_pages
+from .model import SLUG_RE, PageReport, Schedule
+from .parse import parse_pages
+from .parse.context import INFERRED, describe_report
 from .serialize import build_schedule_dict
+from .store import Conference
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_parse = sub.add_parser("parse", help="print a page's schedule as JSON")
     p_parse.add_argument("page", help="a text or HTML file, or - for stdin")
+    p_parse.add_argument("-v", "--verbose", action="store_true", help="list the page's ignored lines")
     page_options(p_parse, many=False)
 
     p_ics = sub.add_parser("ics", help="write pages as one iCalendar file")
@@ -137,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_import.add_argument("pages", nargs="+", help="text or HTML files, or - for stdin")
     p_import.add_argument("--conference", required=True, type=_slug, help="conference slug, e.g. icml-2022")
     p_import.add_argument("--name", help="conference name (when it is created; default: the slug)")
+    p_import.add_argument("-v", "--verbose", action="store_true", help="list each page's ignored lines")
     page_options(p_import, many=True)
 
     p_refresh = sub.add_parser("refresh", help="fetch every source again and import what changed")
@@ -155,16 +159,26 @@ def _slug(text: str) -> str:
 
 
 def _schedule(
-    args: argparse.Namespace, config: Config, names: Sequence[str], urls: Sequence[str | None], *, skip_empty: bool = False
+    args: argparse.Namespace,
+    config: Config,
+    names: Sequence[str],
+    urls: Sequence[str | None],
+    *,
+    skip_empty: bool = False,
+    conference: Conference | None = None,
+    conf_config: ConferenceConfig | None = None,
 ) -> tuple[Schedule, list[PageInput]]:
+    """Read and parse the pages; print each page's report line and the warnings on stderr."""
     if len(urls) > len(names):
         raise CalsyncError(f"{len(urls)} --url options for {len(names)} pages")
     inputs = [read_page(n, config, names) for n in names]
     pages = [
         (
             page.text,
-            PageOptions(
-                url=urls[i] if i < len(urls) else page.url,
+            page_options(
+                conference,
+                conf_config,
+                urls[i] if i < len(urls) else page.url,
                 year=args.year,
                 timezone=args.timezone,
                 today=args.today,
@@ -174,11 +188,25 @@ def _schedule(
         )
         for i, page in enumerate(inputs)
     ]
-    schedule = parse_pages(pages, skip_empty=skip_empty)
+    try:
+        schedule = parse_pages(pages, skip_empty=skip_empty)
+    except NoEvents as exc:
+        for report in exc.reports:
+            _print_report(report, getattr(args, "verbose", False))
+        raise
+    for report in schedule.reports:
+        _print_report(report, getattr(args, "verbose", False))
     for w in schedule.warnings:
         where = f"{w.source}:{w.line}" if w.line is not None else (w.source or "<page>")
         print(f"{where}: warning: {w.message}", file=sys.stderr)
     return schedule, inputs
+
+
+def _print_report(report: PageReport, verbose: bool) -> None:
+    print(describe_report(report), file=sys.stderr)
+    if verbose:
+        for number, text in report.ignored:
+            print(f"{report.source or '<page>'}:{number}: ignored: {text}", file=sys.stderr)
 
 
 def data_stamp(args: argparse.Namespace, inputs: Sequence[PageInput], schedule: Schedule) -> datetime:
@@ -246,27 +274,32 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     """
     from .store import Store
 
-    known = {c.slug: c for c in config.conferences}
-    conf = known.get(args.conference)
-    if conf is not None and not args.days:
-        args.days = conf.days()
+    conf = next((c for c in config.conferences if c.slug == args.conference), None)
+    store = Store(config.database_url)
+    store.migrate()
+    existing = store.find_conference(args.conference)
     try:
-        schedule, inputs = _schedule(args, config, args.pages, args.url, skip_empty=True)
+        schedule, inputs = _schedule(
+            args, config, args.pages, args.url, skip_empty=True, conference=existing, conf_config=conf
+        )
     except NoEvents as exc:
         print(f"calsync: {exc.reason}", file=sys.stderr)
         return 0
-    store = Store(config.database_url)
-    store.migrate()
     now = utcnow()
-    first = min(t.start for s in schedule.sessions for t in s.talks)
+    year = existing.year if existing else (conf.year if conf else None)
+    if year is None:
+        year, said = _conference_year(schedule.reports)
+        print(f"calsync: {args.conference}: {said}", file=sys.stderr)
     store.ensure_conference(
         args.conference,
         args.name or (conf.name if conf else args.conference),
-        conf.timezone if conf else schedule.timezone,
-        (conf.year if conf and conf.year else first.year),
+        conf.timezone if conf else (existing.timezone if existing else schedule.timezone),
+        year,
         now,
         conf.sources if conf else (),
     )
+    if existing is not None and existing.year is None and year is not None:
+        store.set_conference_year(args.conference, year, now)
     report = store.import_schedule(args.conference, schedule, now)
     for page in inputs:
         if page.url is not None:
@@ -279,6 +312,17 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
             )
     print(report.summary(), file=sys.stderr)
     return 0
+
+
+def _conference_year(reports: Sequence[PageReport]) -> tuple[int | None, str]:
+    """The year a new conference gets: the first page's whose year was not inferred, and what to say."""
+    for report in reports:
+        if report.year is not None and report.year_origin not in (None, INFERRED):
+            return report.year, f"the conference's year is now {report.year} (from {report.source}, {report.year_origin})"
+    return None, (
+        "the conference has no year: every page's year was inferred; set it with --year or the config's "
+        "year so that later imports and refreshes agree"
+    )
 
 
 def cmd_refresh(args: argparse.Namespace, config: Config) -> int:

@@ -59,11 +59,13 @@ class ParseError(CalsyncError):
 class NoEvents(ParseError):
     """A page that lists nothing with a time (an index of workshops, say): nothing to import.
 
-    ``kind`` names what the page is when known ("event page", "deadlines table").
+    ``kind`` names what the page is when known ("event page", "deadlines table");
+    ``reports`` holds the page reports of a multi-page parse that found nothing.
     """
 
-    def __init__(self, message: str, *, kind: str | None = None, **where: object) -> None:
+    def __init__(self, message: str, *, kind: str | None = None, reports: tuple = (), **where: object) -> None:
         self.kind = kind
+        self.reports = reports
         super().__init__(message, **where)  # type: ignore[arg-type]
 
 

@@ -76,12 +76,28 @@ def conference_sources(store: Store, config: Config, slug: str) -> list[str]:
     return list(dict.fromkeys([*configured, *stored]))
 
 
-def _page_options(conference: Conference, conf_config: ConferenceConfig | None, url: str) -> PageOptions:
+def page_options(
+    conference: Conference | None,
+    conf_config: ConferenceConfig | None,
+    url: str | None,
+    **command: object,
+) -> PageOptions:
+    """What a page of ``conference`` is read with: the conference's settings as context.
+
+    The config's ``[[conferences]]`` entry wins over the stored conference; ``command``
+    holds the command's own options (``year``, ``timezone``, ``days``, ``today``,
+    ``source``), which :mod:`calsync.parse.context` ranks below the conference's.
+    """
+    year = (conf_config.year if conf_config else None) or (conference.year if conference else None)
+    zone = (conf_config.timezone if conf_config else None) or (conference.timezone if conference else None)
+    days = (conf_config.days() if conf_config else ()) or command.pop("days", None) or ()
+    command.pop("days", None)
     return PageOptions(
-        url=url if is_url(url) else None,
-        year=conference.year,
-        days=conf_config.days() if conf_config else (),
-        source=url,
+        url=url if url and is_url(url) else None,
+        conference_year=year,
+        conference_timezone=zone,
+        days=tuple(days),  # type: ignore[arg-type]
+        **command,  # type: ignore[arg-type]
     )
 
 
@@ -130,7 +146,7 @@ def refresh_source(
 
     conf_config = next((c for c in config.conferences if c.slug == slug), None)
     try:
-        schedule = parse_page(text, _page_options(conference, conf_config, url))
+        schedule = parse_page(text, page_options(conference, conf_config, url, source=url))
     except NoEvents as exc:
         if state.talks:
             return failed(f"the page now lists nothing with a time (it had {state.talks} talks): {exc.reason}")

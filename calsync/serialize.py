@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import ParseWarning, Schedule, Session, Talk
+from .model import PageReport, ParseWarning, Schedule, Session, Talk
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -57,10 +57,25 @@ def build_warning_dict(warning: ParseWarning) -> dict[str, Any]:
     return out
 
 
+def build_report_dict(report: PageReport) -> dict[str, Any]:
+    """What reading one page found: kind, events, year and zone with their origins, ignored lines."""
+    return {
+        "source": report.source,
+        "kind": report.kind,
+        "events": report.events,
+        "year": report.year,
+        "year_origin": report.year_origin,
+        "timezone": report.timezone,
+        "zone_origin": report.zone_origin,
+        "ignored": [{"line": n, "text": t} for n, t in report.ignored],
+    }
+
+
 def build_schedule_dict(schedule: Schedule) -> dict[str, Any]:
     """The whole ``calsync parse`` document."""
     return {
         "timezone": schedule.timezone,
         "sessions": [build_session_dict(s) for s in schedule.sessions],
         "warnings": [build_warning_dict(w) for w in schedule.warnings],
+        "reports": [build_report_dict(r) for r in schedule.reports],
     }

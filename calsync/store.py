@@ -514,11 +514,25 @@ class Store:
 
     def get_conference(self, slug: str) -> Conference:
         """A conference by slug, or :class:`NotFound`."""
+        conference = self.find_conference(slug)
+        if conference is None:
+            raise NotFound(f"no conference {slug!r}")
+        return conference
+
+    def find_conference(self, slug: str) -> Conference | None:
+        """A conference by slug, or ``None`` when there is none."""
         with self._read() as conn:
             row = conn.execute(select(conferences).where(conferences.c.slug == slug)).first()
-        if row is None:
-            raise NotFound(f"no conference {slug!r}")
-        return self._conference(row)
+        return self._conference(row) if row is not None else None
+
+    def set_conference_year(self, slug: str, year: int, now: datetime) -> None:
+        """Give a conference that has none its year (the context of every later import and refresh)."""
+        with self._write() as conn:
+            conn.execute(
+                update(conferences)
+                .where(conferences.c.slug == slug, conferences.c.year.is_(None))
+                .values(year=year, modified=_ts(now))
+            )
 
     def conference_version(self, slug: str) -> int | None:
         """The data version of a conference (cheap; used to validate caches)."""

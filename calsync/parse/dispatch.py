@@ -75,7 +75,7 @@ def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = 
             sessions.append(session)
     if not sessions:
         if skip_empty and pages:
-            raise NoEvents("no page lists anything with a time: nothing to import")
+            raise NoEvents("no page lists anything with a time: nothing to import", reports=tuple(reports))
         raise ParseError("no pages given")
     return Schedule(
         timezone=sessions[0].timezone, sessions=tuple(sessions), warnings=tuple(warnings), reports=tuple(reports)
