@@ -104,12 +104,12 @@ talks_table = Table(
     Column("conference", String(100), primary_key=True),
     Column("id", String(100), primary_key=True),
     Column("session_id", String(100), nullable=False),
-    Column("match_key", String(100), nullable=False),
+    Column("match_key", Text, nullable=False),  # the normalized title: any length
     Column("position", Integer, nullable=False),
     Column("start_ts", BigInteger, nullable=False),
     Column("end_ts", BigInteger),
     Column("title", Text),
-    Column("type", String(200)),
+    Column("type", Text),
     Column("authors", Text, nullable=False),
     Column("abstract", Text),
     Column("location", Text),
@@ -159,7 +159,7 @@ sources_table = Table(
     "sources",
     metadata,
     Column("conference", String(100), primary_key=True),
-    Column("url", String(1000), primary_key=True),
+    Column("url", Text, primary_key=True),
     Column("etag", Text),
     Column("last_modified", Text),
     Column("content_hash", String(64)),
@@ -459,11 +459,15 @@ class Store:
                 conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif current < SCHEMA_VERSION:
                 # v1 → v2 added the sources and leases tables (create_all above made them);
-                # v2 → v3 added talks.url (a talk's own page).
+                # v2 → v3 added talks.url (a talk's own page) and made the titles, types and
+                # source URLs unbounded (PostgreSQL enforces lengths: a 98+ character title failed).
                 if current < 3:
                     columns = {c["name"] for c in inspect(conn).get_columns("talks")}
                     if "url" not in columns:
                         conn.execute(text("ALTER TABLE talks ADD COLUMN url TEXT"))
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("ALTER TABLE talks ALTER COLUMN match_key TYPE TEXT, ALTER COLUMN type TYPE TEXT"))
+                        conn.execute(text("ALTER TABLE sources ALTER COLUMN url TYPE TEXT"))
                 conn.execute(
                     update(meta_table).where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )

@@ -221,9 +221,13 @@ def test_migrates_a_version_1_database(db_url: str) -> None:
         conn.execute(text("DROP TABLE sources"))
         conn.execute(text("DROP TABLE leases"))
         conn.execute(text("ALTER TABLE talks DROP COLUMN url"))
+        if conn.dialect.name == "postgresql":  # the bounded columns of v1 and v2
+            conn.execute(text("ALTER TABLE talks ALTER COLUMN match_key TYPE VARCHAR(100)"))
         conn.execute(text("UPDATE calsync_meta SET value = '1' WHERE key = 'schema_version'"))
     assert Store(url).migrate() == 3
     again = Store(url)
+    again.ensure_conference("conf", "Conf", "Europe/Vienna", 2026, T0)
+    assert len(put(again, PAGE.replace("First Talk on Depth", "Long " * 40), T0).created) == 3
     again.ensure_conference("c", "C", "UTC", None, T0)
     again.add_source("c", "https://icml.cc/virtual/2022/session/1")
     assert [s.url for s in again.list_sources("c")] == ["https://icml.cc/virtual/2022/session/1"]
@@ -253,3 +257,19 @@ def test_bootstrap_recovers_from_a_killed_holder(tmp_path: Path) -> None:
     bootstrap(store, config, lease_seconds=1, wait_seconds=10)
     snapshot = store.load_snapshot(SAMPLE_SLUG)
     assert sum(len(s.talks) for s in snapshot.sessions) == 34 and snapshot.conference.version == 1
+
+
+def test_long_titles_types_urls_and_talk_urls_are_stored(store: Store) -> None:
+    """Real titles run past 100 characters; PostgreSQL enforces column lengths (SQLite does not)."""
+    long_title = "A " + "very " * 60 + "long title"
+    long_type = "Type " * 60
+    schedule = parse_page(PAGE.replace("First Talk on Depth", long_title), PageOptions(year=2026))
+    talk = replace(schedule.sessions[0].talks[0], type=long_type, url="https://icml.cc/virtual/2026/poster/1")
+    session = replace(schedule.sessions[0], talks=(talk,) + schedule.sessions[0].talks[1:])
+    report = store.import_schedule("conf", replace(schedule, sessions=(session,)), T0)
+    assert len(report.created) == 3
+    url = "https://icml.cc/virtual/2026/session/" + "x" * 1200
+    store.add_source("conf", url)
+    assert [s.url for s in store.list_sources("conf")] == [url]
+    stored = store.load_snapshot("conf").sessions[0].talks[0]
+    assert (stored.title, stored.type, stored.url) == (long_title, long_type, "https://icml.cc/virtual/2026/poster/1")
