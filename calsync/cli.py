@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, ConferenceConfig, load_config
+from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
 from .fetch import fetch_page
 from .refresh import SourceOutcome, fetch_policy, is_url, page_options, refresh_all
@@ -55,14 +56,14 @@ def read_page(name: str, config: Config, names: Sequence[str] = ()) -> PageInput
         return PageInput(name, result.text or "", None, url=result.url, etag=result.etag, last_modified=result.last_modified)
     if name == "-":
         raw = sys.stdin.buffer.read()
-        return PageInput("<stdin>", raw.decode("utf-8-sig", errors="replace"), None)
+        return PageInput("<stdin>", decode_page(raw), None)
     path = Path(name)
     try:
         raw = path.read_bytes()
         mtime = datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
     except OSError as exc:
         raise CalsyncError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return PageInput(name, raw.decode("utf-8-sig", errors="replace"), mtime)
+    return PageInput(name, decode_page(raw), mtime)
 
 
 def _year(text: str) -> int:

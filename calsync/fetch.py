@@ -24,7 +24,6 @@ change between the check and the connection (DNS rebinding) are caught too.
 
 from __future__ import annotations
 
-import codecs
 import ipaddress
 import logging
 import re
@@ -52,6 +51,7 @@ from urllib3.util import connection as urllib3_connection
 from urllib3.util import parse_url
 
 from . import __version__
+from .decoding import decode_page
 from .errors import CalsyncError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -726,25 +726,14 @@ def _charset(content_type: str | None) -> str | None:
 
 
 def _decode(body: bytes, content_type: str | None) -> str:
-    """Decode with the declared charset, else UTF-8 (a BOM wins), errors replaced.
+    """Decode a response body by its declared charset (see :func:`calsync.decoding.decode_page`).
 
     >>> _decode("café".encode("latin-1"), "text/html; charset=iso-8859-1")
     'café'
-    >>> _decode("café".encode(), "text/plain"), _decode(b"caf\\xe9", None)
-    ('café', 'caf\\ufffd')
-    >>> _decode(b"\\xef\\xbb\\xbfhi", "text/html; charset=no-such-codec")
-    'hi'
+    >>> _decode(b"aGk=", "text/html; charset=base64")
+    'aGk='
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return body.decode(name, errors="replace")
-    encoding = _charset(content_type) or "utf-8"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        logger.debug("unknown charset %r; decoding as utf-8", encoding)
-        encoding = "utf-8"
-    return body.decode(encoding, errors="replace")
+    return decode_page(body, _charset(content_type))
 
 
 def _display_url(url: str | None) -> str:

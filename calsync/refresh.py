@@ -26,6 +26,7 @@ from pathlib import Path
 import requests
 
 from .config import Config, ConferenceConfig
+from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
 from .fetch import FetchPolicy, default_allow_hosts, fetch_page, make_session
 from .parse import PageOptions, parse_page
@@ -132,7 +133,7 @@ def refresh_source(
         else:
             path = Path(url) if Path(url).is_absolute() or base_dir is None else base_dir / url
             try:
-                text = path.read_bytes().decode("utf-8-sig", errors="replace")
+                text = decode_page(path.read_bytes())
             except OSError as exc:
                 return failed(f"cannot read {path}: {exc.strerror or exc}")
             validators = {}
@@ -185,7 +186,16 @@ def refresh_conference(
     outcomes = []
     try:
         for index, url in enumerate(sources, start=1):
-            outcome = refresh_source(store, config, conference, url, now, policy=policy, session=session, base_dir=base_dir)
+            try:
+                outcome = refresh_source(store, config, conference, url, now, policy=policy, session=session, base_dir=base_dir)
+            except Exception as exc:  # any failure is this source's error; the others go on
+                log.exception("refresh %s %s failed unexpectedly", slug, url)
+                message = f"unexpected error: {exc.__class__.__name__}"
+                try:
+                    store.record_source(slug, url, now, last_error=message, last_error_at=now)
+                except CalsyncError:
+                    log.warning("could not record the failure of %s", url)
+                outcome = SourceOutcome(slug, url, "failed", message)
             outcomes.append(outcome)
             if progress is not None:
                 progress(index, len(sources), outcome)

@@ -1,0 +1,52 @@
+"""Defects found by an adversarial review, each with a test that failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import PAGES, make_test_config
+from pytest_httpserver import HTTPServer
+from test_cli import run
+from werkzeug import Response
+
+from calsync.config import FetchConfig, RefreshConfig
+from calsync.refresh import refresh_conference
+from calsync.store import Store
+
+PAGE = (PAGES / "icml_session_room.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_utf16_and_utf32_files_parse_like_utf8(tmp_path: Path, encoding: str) -> None:
+    plain = run("parse", str(PAGES / "icml_session_room.txt"), "--year", "2023")
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE.encode(encoding))
+    other = run("parse", str(page), "--year", "2023")
+    assert other.returncode == 0, other.stderr
+    strip = lambda doc: {k: v for k, v in json.loads(doc).items() if k != "reports"}  # noqa: E731
+    assert strip(other.stdout) == strip(plain.stdout)
+
+
+@pytest.mark.parametrize("charset", ["base64", "hex", "rot13", "idna", "no-such-codec"])
+def test_a_non_text_charset_is_ignored_not_run(tmp_path: Path, httpserver: HTTPServer, charset: str) -> None:
+    """``charset=base64`` used to raise out of the fetcher and abort the whole refresh."""
+    httpserver.expect_request("/virtual/2023/session/1").respond_with_handler(
+        lambda request: Response(PAGE.encode(), content_type=f"text/plain; charset={charset}")
+    )
+    config = make_test_config(
+        tmp_path, sample=False,
+        fetch=FetchConfig(allow_hosts=(f"127.0.0.1:{httpserver.port}",), retries=1),
+        refresh=RefreshConfig(interval_minutes=0),
+    )
+    store = Store(config.database_url)
+    store.migrate()
+    from calsync.service import utcnow
+
+    now = utcnow()
+    store.ensure_conference("c", "C", "America/Los_Angeles", 2023, now)
+    store.add_source("c", httpserver.url_for("/virtual/2023/session/1"))
+    (outcome,) = refresh_conference(store, config, "c", now)
+    assert outcome.status == "updated", outcome
+    assert outcome.talks == 7
