@@ -209,6 +209,13 @@ def _conference(data: Any, index: int) -> ConferenceConfig:
         raise ConfigError(f"conferences[{index}]: last_day must follow first_day, at most two months later")
     if not SLUG_RE.match(conf.slug):
         raise ConfigError(f"conferences[{index}].slug: use lower-case letters, digits and '-', got {conf.slug!r}")
+    for source in conf.sources:
+        scheme, sep, rest = source.partition("://")
+        if sep and "@" in rest.split("/", 1)[0]:
+            raise ConfigError(f"conferences[{index}].sources: a URL with credentials (user:password@) is refused: "
+                              "source URLs are shown on public pages")
+        if sep and scheme.lower() not in ("http", "https"):
+            raise ConfigError(f"conferences[{index}].sources: only http and https URLs (or files), got {scheme!r}")
     from .zones import ZoneError, load_zone
 
     try:

@@ -391,6 +391,12 @@ def _check_url(url: str, policy: FetchPolicy) -> None:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise FetchRefused(f"scheme {scheme or '(none)'!r} is not allowed (only http and https)", url=url)
+    if "@" in parts.netloc:
+        raise FetchRefused(
+            "the URL holds credentials (user:password@host): source URLs are shown on public pages, "
+            "so give a URL without them",
+            url=url,
+        )
     # Judge the URL the way urllib3 (which opens the connection) will read it.
     try:
         parsed = parse_url(url)

@@ -50,3 +50,25 @@ def test_a_non_text_charset_is_ignored_not_run(tmp_path: Path, httpserver: HTTPS
     (outcome,) = refresh_conference(store, config, "c", now)
     assert outcome.status == "updated", outcome
     assert outcome.talks == 7
+
+
+def test_credentials_in_a_source_url_are_refused_and_never_shown(tmp_path: Path) -> None:
+    env = {"CALSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    proc = run("import", "https://user:s3cret@icml.cc/virtual/2023/session/1", "--conference", "c", env_extra=env)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "holds credentials" in err and "s3cret" not in err
+    store = Store(env["CALSYNC_DATABASE_URL"])
+    store.migrate()
+    assert store.list_conferences() == []
+
+
+def test_config_refuses_credentials_and_other_schemes_in_sources(tmp_path: Path) -> None:
+    from calsync.config import load_config
+    from calsync.errors import ConfigError
+
+    for source, words in (("https://u:p@icml.cc/x", "credentials"), ("javascript://x/%0aalert(1)", "only http")):
+        path = tmp_path / "c.toml"
+        path.write_text(f'[[conferences]]\nslug = "c"\nname = "C"\ntimezone = "UTC"\nsources = ["{source}"]\n')
+        with pytest.raises(ConfigError, match=words):
+            load_config(path, environ={})
