@@ -109,6 +109,26 @@ class Schedule:
     reports: tuple[PageReport, ...] = field(default=())
 
 
+_WEB_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$", re.I)
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL without credentials that may be shown as a link, else ``None``.
+
+    Page links come from the page itself (its canonical link, ``og:url``), so a
+    ``javascript:`` or ``data:`` URL must never reach a feed or an ``href``.
+
+    >>> web_url("https://icml.cc/virtual/2025/poster/1"), web_url(" javascript:alert(1)")
+    ('https://icml.cc/virtual/2025/poster/1', None)
+    >>> web_url("https://user:pw@icml.cc/x"), web_url("data:text/html,x"), web_url(None)
+    (None, None, None)
+    """
+    if not url:
+        return None
+    url = url.strip()
+    return url if _WEB_URL_RE.match(url) and not any(ord(c) < 32 or ord(c) == 127 for c in url) else None
+
+
 def slugify(text: str, max_length: int = 40) -> str:
     """ASCII slug for readable ids and filenames.
 

@@ -52,7 +52,7 @@ from .links import (
     qr_svg,
     webcal_url,
 )
-from .model import SLUG_PATTERN, Session, Talk
+from .model import SLUG_PATTERN, Session, Talk, web_url
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed, utcnow
@@ -169,6 +169,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.converters["token"] = TokenConverter
     app.url_map.strict_slashes = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.filters["web_url"] = web_url  # links from pages: only http(s) becomes an href
 
     store = Store(config.database_url)
     store.migrate()
