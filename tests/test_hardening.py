@@ -72,3 +72,20 @@ def test_config_refuses_credentials_and_other_schemes_in_sources(tmp_path: Path)
         path.write_text(f'[[conferences]]\nslug = "c"\nname = "C"\ntimezone = "UTC"\nsources = ["{source}"]\n')
         with pytest.raises(ConfigError, match=words):
             load_config(path, environ={})
+
+
+def test_a_javascript_canonical_link_never_becomes_a_link(tmp_path: Path) -> None:
+    from calsync.parse import PageOptions, parse_page
+
+    html = (PAGES / "saved_page.html").read_text(encoding="utf-8").replace(
+        "https://icml.cc/virtual/2023/session/25123", "javascript:alert(document.cookie)//virtual/2023/"
+    )
+    assert "javascript:alert" in html
+    schedule = parse_page(html, PageOptions(year=2023))
+    assert schedule.sessions[0].source_url is None
+    assert any("is not an http(s) URL: dropped" in w.message for w in schedule.warnings)
+    page = tmp_path / "page.html"
+    page.write_text(html, encoding="utf-8")
+    proc = run("ics", str(page), "--year", "2023")
+    assert proc.returncode == 0, proc.stderr
+    assert b"javascript" not in proc.stdout.lower()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..errors import NoEvents, ParseError
-from ..model import PageReport, ParseWarning, Schedule, Session
+from ..model import PageReport, ParseWarning, Schedule, Session, web_url
 from .context import in_display_zone
 from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
 from .page import PageOptions, _read_lines, _split, parse_session_page
@@ -26,7 +26,27 @@ def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
     a time); never any other exception for bad input.
     """
     options = options or PageOptions()
-    return in_display_zone(_parse_page(text, options), options)
+    return _only_web_urls(in_display_zone(_parse_page(text, options), options))
+
+
+def _only_web_urls(schedule: Schedule) -> Schedule:
+    """Links that are not http(s) (``javascript:`` from a canonical link, say) are dropped."""
+    dropped: list[ParseWarning] = []
+
+    def keep(url: str | None) -> str | None:
+        if url and web_url(url) is None:
+            dropped.append(ParseWarning(None, f"link {url[:80]!r} is not an http(s) URL: dropped"))
+        return web_url(url)
+
+    sessions = tuple(
+        replace(s, source_url=keep(s.source_url), talks=tuple(replace(t, url=keep(t.url)) if t.url else t for t in s.talks))
+        if s.source_url or any(t.url for t in s.talks)
+        else s
+        for s in schedule.sessions
+    )
+    if not dropped:
+        return schedule
+    return replace(schedule, sessions=sessions, warnings=schedule.warnings + tuple(dict.fromkeys(dropped)))
 
 
 def _parse_page(text: str, options: PageOptions) -> Schedule:
