@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -158,6 +159,43 @@ def _wants_json() -> bool:
 
 def _is_feed() -> bool:
     return request.path.endswith(".ics")
+
+
+_LOG_UNSAFE_RE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
+def log_escape(text: str) -> str:
+    r"""A value for a quoted log field: quotes, backslashes and control characters %-escaped.
+
+    >>> log_escape('/x"\r\nrequest method=GET')
+    '/x%22%0D%0Arequest method=GET'
+    """
+    return _LOG_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", text)
+
+
+def text_problem(value: object, depth: int = 0) -> str | None:
+    r"""Why a JSON value cannot be stored (lone surrogates, control characters), or ``None``.
+
+    >>> text_problem({"name": "A\u0000B"}), text_problem(["\ud800"]), text_problem({"name": "Zoë"})
+    ('control characters are not allowed in text', 'text must be valid Unicode (a lone surrogate)', None)
+    """
+    if depth > 20:
+        return "malformed JSON: nested too deeply"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text must be valid Unicode (a lone surrogate)"
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+            return "control characters are not allowed in text"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if (problem := text_problem(key, depth + 1) if isinstance(key, str) else None) or (
+            problem := text_problem(item, depth + 1)
+        ):
+            return problem
+    return None
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -350,7 +388,7 @@ def create_app(config: Config | None = None) -> Flask:
         path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         log.info(
             'request method=%s path="%s" status=%s bytes=%s ms=%.1f feed=%s client=%s',
-            environ.get("REQUEST_METHOD"), path.replace('"', "%22"), response.status_code,
+            environ.get("REQUEST_METHOD"), log_escape(path), response.status_code,
             response.headers.get("Content-Length", 0), seconds * 1000, g.get("feed_id", "-"),
             environ.get("REMOTE_ADDR", "-"),
         )
@@ -491,9 +529,14 @@ def create_app(config: Config | None = None) -> Flask:
     def feed_spec_from_json() -> FeedSpec:
         if not request.is_json:
             raise ApiError("send a JSON object with Content-Type: application/json")
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            raise ApiError("malformed JSON: nested too deeply") from None
         if not isinstance(body, dict):
             raise ApiError("malformed JSON: expected an object")
+        if (problem := text_problem(body)) is not None:
+            raise ApiError(problem)
         allowed = {"name", "conference", "talk_ids", "session_ids", "talks", "sessions", "filter", "alarm", "view"}
         unknown = set(body) - allowed
         if unknown:

@@ -89,3 +89,32 @@ def test_a_javascript_canonical_link_never_becomes_a_link(tmp_path: Path) -> Non
     proc = run("ics", str(page), "--year", "2023")
     assert proc.returncode == 0, proc.stderr
     assert b"javascript" not in proc.stdout.lower()
+
+
+@pytest.mark.parametrize("body, words", [
+    ("[" * 10_000 + "]" * 10_000, "malformed JSON"),
+    ('{"name": "A' + "[" * 0 + '\\ud800", "session_ids": ["x"]}', "lone surrogate"),
+    ('{"name": "A\\u0000B\\u0007C", "session_ids": ["x"]}', "control characters"),
+    ('{"name": "ok", "conference": "\\udfff", "session_ids": ["x"]}', "lone surrogate"),
+    ('{"name": "ok", ' + '"filter": ' + '{"q": ' * 5000 + '1' + '}' * 5000 + '}', "malformed JSON"),
+])
+def test_feed_api_rejects_hostile_json_with_400(tmp_path: Path, body: str, words: str) -> None:
+    from calsync.web import create_app
+
+    client = create_app(make_test_config(tmp_path)).test_client()
+    response = client.post("/api/feeds", data=body, content_type="application/json")
+    assert response.status_code == 400, response.data[:200]
+    assert words in response.get_json()["error"]
+
+
+def test_control_characters_in_the_path_do_not_forge_log_lines(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from calsync.web import create_app
+
+    client = create_app(make_test_config(tmp_path)).test_client()
+    with caplog.at_level(logging.INFO, logger="calsync.web"):
+        client.get('/nothing%0D%0Arequest%20method=GET%20path=%22/forged%22%20status=200')
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("request ")]
+    assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0]
+    assert '%0D%0Arequest method=GET path=%22/forged%22' in lines[0]
