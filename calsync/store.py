@@ -436,13 +436,19 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             # WAL lets readers go on while one writer writes. It is stored in the file, so it
             # is set once here (switching needs the file to itself), not on every connection.
-            raw = self.engine.raw_connection()  # outside any transaction, as SQLite requires
+            path = self.engine.url.database or ":memory:"
+            hint = "its folder must exist and be writable, and it must be a file"
+            try:
+                raw = self.engine.raw_connection()  # outside any transaction, as SQLite requires
+            except Exception as exc:  # sqlite3.OperationalError: the file cannot be opened or created
+                reason = getattr(exc, "orig", None) or exc
+                raise StoreError(f"cannot open the SQLite database {path}: {reason} ({hint})") from None
             try:
                 raw.cursor().execute("PRAGMA journal_mode=WAL")
             except SQLAlchemyError as exc:
                 raise StoreError(f"database error: {exc.__class__.__name__}") from None
             except Exception as exc:  # sqlite3.OperationalError: the file is busy or unusable
-                raise StoreError(f"cannot open the SQLite database: {exc}") from None
+                raise StoreError(f"cannot open the SQLite database {path}: {exc} ({hint})") from None
             finally:
                 raw.close()
         with self._write() as conn:

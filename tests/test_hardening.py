@@ -118,3 +118,15 @@ def test_control_characters_in_the_path_do_not_forge_log_lines(tmp_path: Path, c
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("request ")]
     assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0]
     assert '%0D%0Arequest method=GET path=%22/forged%22' in lines[0]
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "directory", "not-a-database"])
+def test_an_unusable_sqlite_path_is_one_clear_line(tmp_path: Path, where: str) -> None:
+    path = {"missing-folder": tmp_path / "no" / "such" / "x.db", "directory": tmp_path, "not-a-database": tmp_path / "x.db"}[where]
+    if where == "not-a-database":
+        path.write_text("this is not SQLite\n" * 100)
+    proc = run("import", str(PAGES / "icml_basic.txt"), "--conference", "x", "--year", "2023",
+               env_extra={"CALSYNC_DATABASE_URL": f"sqlite:///{path}"})
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"calsync: error: cannot open the SQLite database {path}")
