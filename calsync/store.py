@@ -479,6 +479,28 @@ class Store:
                 )
         return SCHEMA_VERSION
 
+    def check(self, now: datetime) -> None:
+        """Prove the store works for real, or raise :class:`StoreError` saying why.
+
+        A write probe (a row of the meta table updated in its own transaction: a full
+        disk or a read-only file fails here) and, on SQLite, ``PRAGMA quick_check``
+        (damaged pages). For /readyz.
+        """
+        try:
+            with self._write() as conn:
+                if conn.dialect.name == "sqlite":
+                    verdict = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+                    if verdict != "ok":
+                        raise StoreError(f"the SQLite database is damaged: {verdict}")
+                stamp = str(_ts(now))
+                done = conn.execute(update(meta_table).where(meta_table.c.key == "write_probe").values(value=stamp))
+                if done.rowcount == 0:
+                    conn.execute(insert(meta_table).values(key="write_probe", value=stamp))
+        except StoreError:
+            raise
+        except Exception as exc:  # the driver's own errors: disk full, I/O error, malformed file
+            raise StoreError(f"the database does not take writes: {exc.__class__.__name__}: {exc}") from None
+
     def health(self) -> dict[str, Any]:
         """Store status for /healthz (raises StoreError when the database is unreachable)."""
         with self._read() as conn:

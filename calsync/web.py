@@ -661,8 +661,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz() -> Any:
-        """Ready to serve: the database answers, and refreshes are not long overdue."""
+        """Ready to serve: the database reads and takes writes, and refreshes are not long overdue."""
         try:
+            store.check(utcnow())
             status = store.health()
             sources = store.list_sources()
         except CalsyncError as exc:

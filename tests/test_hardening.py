@@ -130,3 +130,27 @@ def test_an_unusable_sqlite_path_is_one_clear_line(tmp_path: Path, where: str) -
     err = proc.stderr.decode()
     assert proc.returncode == 2 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith(f"calsync: error: cannot open the SQLite database {path}")
+
+
+def test_readyz_notices_a_damaged_database(tmp_path: Path) -> None:
+    import sqlite3
+
+    from calsync.web import create_app
+
+    config = make_test_config(tmp_path)
+    client = create_app(config).test_client()
+    assert client.get("/readyz").status_code == 200
+    path = tmp_path / "calsync.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = path.stat().st_size // 4096
+    with sqlite3.connect(path) as conn:  # a page of the talks' index that /healthz's reads never touch
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'talks'").fetchone()
+    assert 2 < root <= pages
+    with path.open("r+b") as f:
+        f.seek(4096 * (root - 1))
+        f.write(bytes((i * 37) % 251 for i in range(4096)))
+    assert client.get("/healthz").status_code == 200  # reads that do not touch the page still work
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["ready"] is False and response.get_json()["error"]
