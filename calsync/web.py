@@ -354,6 +354,9 @@ def create_app(config: Config | None = None) -> Flask:
         else:
             response = Response(render_template("error.html", status=status, message=message), content_type="text/html; charset=utf-8")
         response.status_code = status
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # a 405 says which methods it takes
+            if exc.get_headers() and (value := dict(exc.get_headers()).get(name)):
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

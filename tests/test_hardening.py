@@ -154,3 +154,15 @@ def test_readyz_notices_a_damaged_database(tmp_path: Path) -> None:
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["ready"] is False and response.get_json()["error"]
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("DELETE", "/conferences/icil-2026.ics", {"GET", "HEAD", "OPTIONS"}),
+    ("PATCH", "/api/feeds", {"POST", "OPTIONS"}),
+])
+def test_405_says_which_methods_are_allowed(tmp_path: Path, method: str, path: str, allow: set[str]) -> None:
+    from calsync.web import create_app
+
+    response = create_app(make_test_config(tmp_path)).test_client().open(path, method=method)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allow
