@@ -142,6 +142,9 @@ class FetchPolicy:
 
     #: ``"host"`` (scheme's default port) or ``"host:port"``; empty = no host allowed.
     allow_hosts: frozenset[str] = frozenset()
+    #: The entries that may vouch for a private, loopback or link-local address (the
+    #: config's, never a command line's); ``None``: all of ``allow_hosts``.
+    address_hosts: frozenset[str] | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     max_bytes: int = 5_000_000
@@ -156,6 +159,8 @@ class FetchPolicy:
         if isinstance(self.allow_hosts, str):
             raise ConfigError("FetchPolicy.allow_hosts must be a set of hosts; use parse_allow_hosts() for text")
         object.__setattr__(self, "allow_hosts", frozenset(_canonical_entry(e) for e in self.allow_hosts))
+        vouch = self.allow_hosts if self.address_hosts is None else self.address_hosts
+        object.__setattr__(self, "address_hosts", frozenset(_canonical_entry(e) for e in vouch))
         for name in ("connect_timeout", "read_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"fetch.{name} must be > 0, not {getattr(self, name)!r}")
@@ -416,7 +421,7 @@ def _check_url(url: str, policy: FetchPolicy) -> None:
         addresses = _resolve(host, port)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"cannot resolve host {host!r}: {exc}", url=url) from exc
-    _vet_addresses(policy.allow_hosts, host, port, addresses, url=url)
+    _vet_addresses(policy.address_hosts or frozenset(), host, port, addresses, url=url)
 
 
 class _GuardedConnectionMixin:
@@ -427,6 +432,7 @@ class _GuardedConnectionMixin:
     """
 
     _calsync_allow: frozenset[str] = frozenset()
+    _calsync_vouch: frozenset[str] = frozenset()
     _calsync_scheme = "http"
     # Provided by urllib3's HTTPConnection:
     _dns_host: str
@@ -449,7 +455,7 @@ class _GuardedConnectionMixin:
             addresses = _resolve(self._dns_host, self.port, urllib3_connection.allowed_gai_family())
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
-        _vet_addresses(allow, host, self.port, addresses, url=None)
+        _vet_addresses(self._calsync_vouch, host, self.port, addresses, url=None)
         error: Exception | None = None
         for _family, address in addresses:
             try:
@@ -485,15 +491,16 @@ class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
 class _GuardedAdapter(HTTPAdapter):
     """An adapter whose connections run the allow-list and address guard at connect time."""
 
-    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "allow_hosts"]
+    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "allow_hosts", "address_hosts"]
 
-    def __init__(self, allow_hosts: frozenset[str], **kwargs: Any) -> None:
+    def __init__(self, allow_hosts: frozenset[str], address_hosts: frozenset[str], **kwargs: Any) -> None:
         self.allow_hosts = allow_hosts
+        self.address_hosts = address_hosts
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        attrs = {"_calsync_allow": self.allow_hosts}
+        attrs = {"_calsync_allow": self.allow_hosts, "_calsync_vouch": self.address_hosts}
         http_conn = type("CalsyncHTTPConnection", (_GuardedHTTPConnection,), attrs)
         https_conn = type("CalsyncHTTPSConnection", (_GuardedHTTPSConnection,), attrs)
         self.poolmanager.pool_classes_by_scheme = {
@@ -517,7 +524,7 @@ def make_session(policy: FetchPolicy) -> requests.Session:
     session.headers["User-Agent"] = policy.user_agent
     session.headers["Accept"] = "text/html, text/plain;q=0.9, */*;q=0.1"
     session.max_redirects = policy.max_redirects
-    adapter = _GuardedAdapter(policy.allow_hosts)
+    adapter = _GuardedAdapter(policy.allow_hosts, policy.address_hosts or frozenset())
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -166,3 +166,17 @@ def test_405_says_which_methods_are_allowed(tmp_path: Path, method: str, path: s
     response = create_app(make_test_config(tmp_path)).test_client().open(path, method=method)
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allow
+
+
+def test_a_url_on_the_command_line_does_not_vouch_for_a_private_address(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """``calsync import http://169.254.169.254/…`` used to allow-list its own (private) address."""
+    httpserver.expect_request("/virtual/2023/session/1").respond_with_data(PAGE, content_type="text/plain")
+    url = httpserver.url_for("/virtual/2023/session/1")
+    env = {"CALSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    refused = run("import", url, "--conference", "c", env_extra=env)
+    assert refused.returncode == 2
+    assert "loopback address 127.0.0.1, which is not in the allow-list" in refused.stderr.decode()
+    assert httpserver.log == []  # nothing was sent
+    allowed = run("import", url, "--conference", "c",
+                  env_extra={**env, "CALSYNC_FETCH_ALLOW_HOSTS": f"127.0.0.1:{httpserver.port}"})
+    assert allowed.returncode == 0, allowed.stderr
