@@ -29,6 +29,7 @@ import logging
 import re
 import socket
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -151,6 +152,9 @@ class FetchPolicy:
     max_redirects: int = 5
     #: Extra attempts on 5xx / timeouts / connection errors only.
     retries: int = 2
+    #: Seconds one response body may take in all (a server that drips a byte every few
+    #: seconds never trips the read timeout, which is per socket read).
+    total_timeout: float = 60.0
     #: Seconds before the first retry, doubled for each further one.
     backoff: float = 0.5
     user_agent: str = f"calsync/{__version__} (+conference calendar exporter)"
@@ -161,7 +165,7 @@ class FetchPolicy:
         object.__setattr__(self, "allow_hosts", frozenset(_canonical_entry(e) for e in self.allow_hosts))
         vouch = self.allow_hosts if self.address_hosts is None else self.address_hosts
         object.__setattr__(self, "address_hosts", frozenset(_canonical_entry(e) for e in vouch))
-        for name in ("connect_timeout", "read_timeout"):
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"fetch.{name} must be > 0, not {getattr(self, name)!r}")
         if self.max_bytes < 1:
@@ -674,20 +678,57 @@ def _attempt(
             raise FetchError(
                 f"response larger than {policy.max_bytes} bytes (Content-Length: {int(length)})", url=url
             )
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            _shutdown(response)  # unblocks a read that is waiting for the next drip
+
+        watchdog = threading.Timer(policy.total_timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             body = _read_capped(response.iter_content(chunk_size=_CHUNK), policy.max_bytes)
-        except _TooLarge:
-            raise FetchError(f"response larger than {policy.max_bytes} bytes", url=url) from None
-        except requests.exceptions.ConnectionError as exc:
-            if isinstance(exc.args[0] if exc.args else None, ReadTimeoutError):
-                raise _Retry(f"read timeout after {policy.read_timeout:g} s while reading the body") from exc
-            raise _Retry(f"connection error while reading the body: {_exception_reason(exc)}") from exc
-        except requests.exceptions.ChunkedEncodingError as exc:
-            raise _Retry(f"connection broken while reading the body: {_exception_reason(exc)}") from exc
-        except requests.exceptions.RequestException as exc:
-            raise FetchError(f"cannot read the body: {_exception_reason(exc)}", url=url) from exc
+        except Exception as exc:
+            watchdog.cancel()
+            if expired.is_set():  # the closed connection surfaced as some error
+                raise FetchError(f"the response took longer than {policy.total_timeout:g} s in all", url=url) from None
+            raise _body_error(exc, url, policy) from exc
+        watchdog.cancel()
+        if expired.is_set():  # closed mid-body: what arrived is incomplete
+            raise FetchError(f"the response took longer than {policy.total_timeout:g} s in all", url=url)
         text = _decode(body, response.headers.get("Content-Type"))
         return _result(url, response, status, text)
+
+
+def _shutdown(response: requests.Response) -> None:
+    """Shut the response's socket down from another thread (a blocked ``recv`` then returns)."""
+    raw = response.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:  # urllib3 released the connection object: reach the socket of the stream
+        fp = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(fp, "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    response.close()
+
+
+def _body_error(exc: Exception, url: str, policy: FetchPolicy) -> Exception:
+    """What a failure while reading a body becomes: a retry, or a final :class:`FetchError`."""
+    if isinstance(exc, _TooLarge):
+        return FetchError(f"response larger than {policy.max_bytes} bytes", url=url)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if isinstance(exc.args[0] if exc.args else None, ReadTimeoutError):
+            return _Retry(f"read timeout after {policy.read_timeout:g} s while reading the body")
+        return _Retry(f"connection error while reading the body: {_exception_reason(exc)}")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return _Retry(f"connection broken while reading the body: {_exception_reason(exc)}")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return FetchError(f"cannot read the body: {_exception_reason(exc)}", url=url)
+    return exc
 
 
 def _result(url: str, response: requests.Response, status: int, text: str | None) -> FetchResult:

@@ -180,3 +180,42 @@ def test_a_url_on_the_command_line_does_not_vouch_for_a_private_address(tmp_path
     allowed = run("import", url, "--conference", "c",
                   env_extra={**env, "CALSYNC_FETCH_ALLOW_HOSTS": f"127.0.0.1:{httpserver.port}"})
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_a_dripping_server_is_cut_off_by_the_total_deadline() -> None:
+    """One byte every 0.3 s never trips a 1 s read timeout; the total deadline (2 s) stops it."""
+    import socket
+    import threading
+    import time
+
+    from calsync.fetch import FetchError, FetchPolicy, fetch_page
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n")
+            for _ in range(60):
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+                time.sleep(0.3)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    policy = FetchPolicy(allow_hosts=frozenset({f"127.0.0.1:{port}"}), read_timeout=1, total_timeout=2, retries=0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="took longer than 2 s in all"):
+            fetch_page(f"http://127.0.0.1:{port}/page", policy)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 6
