@@ -150,9 +150,10 @@ class FeedService:
         version_of: Callable[[Any], int],
         load: Callable[[str], Any],
         missing: str,
+        ttl: float | None = None,
     ) -> Any:
-        """A cached value, trusted for ``cache_check_seconds``, then re-read only if its version moved."""
-        ttl = self.config.limits.cache_check_seconds
+        """A cached value, trusted for ``ttl`` (default ``cache_check_seconds``), then re-read only if its version moved."""
+        ttl = self.config.limits.cache_check_seconds if ttl is None else ttl
         with self._lock:
             entry = cache.get(key)
             if entry is not None and self.clock() - entry[1] < ttl:
@@ -188,9 +189,14 @@ class FeedService:
         )
 
     def stored_feed(self, token: str) -> StoredFeed:
-        """A custom feed's definition, re-read only when its version changed."""
+        """A custom feed's definition, re-read only when its version changed.
+
+        The version is checked on every request (one primary-key read), so a feed that
+        was edited, rotated or deleted on another worker or instance changes at once.
+        """
         return self._fresh(
-            self._feed_specs, token, self.store.feed_version, lambda f: f.version, self.store.get_feed, "no such feed"
+            self._feed_specs, token, self.store.feed_version, lambda f: f.version, self.store.get_feed, "no such feed",
+            ttl=0,
         )
 
     def forget_feed(self, token: str) -> None:

@@ -180,6 +180,18 @@ leases_table = Table(
     Column("until", BigInteger, nullable=False),
 )
 
+#: One row per counted event (a feed created), for limits that hold across workers and
+#: instances; ``key`` is a digest (the client address is not stored), ``at`` in seconds.
+rate_events_table = Table(
+    "rate_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_rate_events_key_at", "key", "at"),
+    Index("ix_rate_events_at", "at"),
+)
+
 #: Talk fields whose change makes a new version of the talk's event.
 TALK_FIELDS = ("start_ts", "end_ts", "title", "type", "authors", "abstract", "location", "url")
 SESSION_FIELDS = ("title", "location", "moderators", "source_url", "timezone", "abstract", "start_ts")
@@ -973,6 +985,26 @@ class Store:
                     .where(sources_table.c.conference == slug, sources_table.c.url == url)
                     .values(**fields)
                 )
+
+    # -- rate limits (shared by every worker and instance) ---------------------
+
+    def count_event(self, key: str, limit: int, window_seconds: int, now: datetime) -> bool:
+        """Count one event for ``key`` unless ``limit`` events fell in the last ``window_seconds``.
+
+        Returns False (and counts nothing) over the limit. Events older than the window
+        are deleted as they expire, for every key, so the table stays small.
+        """
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        stamp = _ts(now)
+        with self._write() as conn:
+            conn.execute(delete(rate_events_table).where(rate_events_table.c.at <= stamp - window_seconds))
+            count = conn.execute(
+                select(func.count()).select_from(rate_events_table).where(rate_events_table.c.key == digest)
+            ).scalar_one()
+            if count >= limit:
+                return False
+            conn.execute(insert(rate_events_table).values(key=digest, at=stamp))
+        return True
 
     # -- leases (one refresher at a time across workers and instances) ---------
 

@@ -15,7 +15,6 @@ import os
 import re
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import replace
 from datetime import date, datetime
 from importlib import resources
@@ -96,26 +95,6 @@ class TooManyRequests(CalsyncError):
     """A client created too many feeds in the last hour."""
 
     status = 429
-
-
-class RateLimiter:
-    """At most ``limit`` events per client address per hour (in this process)."""
-
-    def __init__(self, limit: int, window: float = 3600.0) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> None:
-        """Count one event for ``key``; raise :class:`TooManyRequests` over the limit."""
-        now = time.monotonic()
-        with self._lock:
-            events = self._events[key]
-            while events and now - events[0] > self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                raise TooManyRequests("too many feeds created from this address; try again later")
-            events.append(now)
 
 
 def load_sample(store: Store, now: datetime) -> None:
@@ -214,7 +193,6 @@ def create_app(config: Config | None = None) -> Flask:
     bootstrap(store, config)
     metrics = Metrics()
     service = FeedService(store, config, observe_render=lambda kind, seconds: metrics.render_seconds.labels(kind).observe(seconds))
-    limiter = RateLimiter(config.limits.feed_creations_per_hour)
 
     def count_refresh(_done: int, _total: int, outcome: SourceOutcome) -> None:
         metrics.refreshes.labels(outcome.status).inc()
@@ -612,7 +590,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.post("/api/feeds")
     def api_create_feed() -> Any:
-        limiter.hit(request.remote_addr or "unknown")
+        client = request.remote_addr or "unknown"
+        if not store.count_event(f"feed-create {client}", config.limits.feed_creations_per_hour, 3600, utcnow()):
+            raise TooManyRequests("too many feeds created from this address; try again later")
         spec = feed_spec_from_json()
         stored, key = store.create_feed(spec, utcnow())
         response = jsonify(feed_json(stored, key))

@@ -219,3 +219,42 @@ def test_a_dripping_server_is_cut_off_by_the_total_deadline() -> None:
         stop.set()
         listener.close()
     assert time.monotonic() - started < 6
+
+
+def test_rate_limit_and_revocation_hold_across_workers(tmp_path: Path) -> None:
+    """Two apps on one database stand for two workers (or instances)."""
+    from calsync.config import LimitsConfig
+    from calsync.web import create_app
+
+    config = make_test_config(tmp_path, limits=LimitsConfig(feed_creations_per_hour=3, cache_check_seconds=3600))
+    one, two = create_app(config).test_client(), create_app(config).test_client()
+    body = {"name": "Mine", "session_ids": [], "filter": {"type": ["Oral"]}, "conference": "icil-2026"}
+    codes = [c.post("/api/feeds", json=body).status_code for c in (one, two, one, two)]
+    assert codes == [201, 201, 201, 429]
+
+    created = one.post("/api/feeds", json=body, environ_base={"REMOTE_ADDR": "10.9.8.7"}).get_json()
+    token, key = created["token"], created["edit_key"]
+    assert two.get(f"/feeds/{token}.ics").status_code == 200  # now cached in "worker" two
+    rotated = one.post(f"/api/feeds/{token}/rotate", headers={"Authorization": f"Bearer {key}"}).get_json()
+    assert two.get(f"/feeds/{token}.ics").status_code == 404  # at once, despite a 1-hour cache check
+    assert two.get(f"/feeds/{rotated['token']}.ics").status_code == 200
+    assert one.delete(f"/api/feeds/{rotated['token']}", headers={"Authorization": f"Bearer {key}"}).status_code == 204
+    assert two.get(f"/feeds/{rotated['token']}.ics").status_code == 404
+
+
+def test_old_rate_events_are_deleted(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import func, select
+
+    from calsync.store import rate_events_table
+
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store.migrate()
+    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for n in range(50):
+        assert store.count_event(f"addr {n}", 1, 3600, t0)
+    assert not store.count_event("addr 1", 1, 3600, t0 + timedelta(minutes=59))
+    assert store.count_event("addr 1", 1, 3600, t0 + timedelta(hours=1))
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rate_events_table)).scalar_one() == 1
