@@ -21,9 +21,9 @@ from . import __version__
 from .config import Config, ConferenceConfig, load_config
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
-from .fetch import fetch_page
 from .refresh import SourceOutcome, fetch_policy, is_url, page_options, refresh_all
 from .service import utcnow
+from .sites import check_site, fetch_source, source_url, with_sibling_abstracts
 from .ical import Revision, describe_schedule, render_calendar
 from .model import SLUG_RE, PageReport, Schedule
 from .parse import parse_pages
@@ -46,14 +46,19 @@ class PageInput:
     last_modified: str | None = None
 
 
-def read_page(name: str, config: Config, names: Sequence[str] = ()) -> PageInput:
+def read_page(name: str, config: Config, names: Sequence[str] = (), site: str | None = None) -> PageInput:
     """Read a page from a file, ``-`` (stdin) or an http(s) URL (fetched under the fetch policy).
 
+    A virtual site's home URL is read as its whole programme: the published data, every
+    page of it, with its abstracts (:func:`calsync.sites.fetch_source`; ``site`` names the
+    data files where the host does not); the page is then named by the data URL, the
+    source a refresh fetches. A data file's sibling abstracts file is read too.
     Undecodable bytes become U+FFFD.
     """
     if is_url(name):
-        result = fetch_page(name, fetch_policy(config, names))
-        return PageInput(name, result.text or "", None, url=result.url, etag=result.etag, last_modified=result.last_modified)
+        result = fetch_source(name, fetch_policy(config, names), site=site, max_data_bytes=config.fetch.max_data_bytes)
+        return PageInput(source_url(name, site), result.text or "", None, url=result.url, etag=result.etag,
+                         last_modified=result.last_modified)
     if name == "-":
         raw = sys.stdin.buffer.read()
         return PageInput("<stdin>", decode_page(raw), None)
@@ -63,7 +68,7 @@ def read_page(name: str, config: Config, names: Sequence[str] = ()) -> PageInput
         mtime = datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
     except OSError as exc:
         raise CalsyncError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return PageInput(name, decode_page(raw), mtime)
+    return PageInput(name, with_sibling_abstracts(path, decode_page(raw)), mtime)
 
 
 def _year(text: str) -> int:
@@ -120,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--today", type=_date, help="reference date for year inference (default: today)")
         p.add_argument("--days", type=_days, help="the conference's days FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD), "
                        "for pages whose slots name only a weekday")
+        p.add_argument("--site", type=_site, help="the <conf> of a virtual site's data files (icml for "
+                       "icml-2025-orals-posters.json), for home URLs whose host does not say it")
 
     p_parse = sub.add_parser("parse", help="print a page's schedule as JSON")
     p_parse.add_argument("page", help="a text or HTML file, or - for stdin")
@@ -153,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _site(text: str) -> str:
+    try:
+        return check_site(text)
+    except CalsyncError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def _slug(text: str) -> str:
     if not SLUG_RE.match(text):
         raise argparse.ArgumentTypeError(f"use lower-case letters, digits and '-': {text!r}")
@@ -172,7 +186,8 @@ def _schedule(
     """Read and parse the pages; print each page's report line and the warnings on stderr."""
     if len(urls) > len(names):
         raise CalsyncError(f"{len(urls)} --url options for {len(names)} pages")
-    inputs = [read_page(n, config, names) for n in names]
+    site = getattr(args, "site", None) or (conf_config.site if conf_config else None)
+    inputs = [read_page(n, config, names, site) for n in names]
     pages = [
         (
             page.text,
@@ -305,7 +320,8 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     for page in inputs:
         if page.url is not None:
             store.add_source(args.conference, page.name)
-            talks = sum(len(s.talks) for s in schedule.sessions if s.source_url == (page.url))
+            talks = sum(len(s.talks) for s in schedule.sessions if s.source_url == (page.url)) or next(
+                (r.events for r in schedule.reports if r.source == page.name), 0)  # site data: its report
             store.record_source(
                 args.conference, page.name, now, etag=page.etag, last_modified=page.last_modified,
                 content_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(), talks=talks,

@@ -74,6 +74,9 @@ class FetchConfig:
     connect_timeout_seconds: int = 5
     read_timeout_seconds: int = 20
     max_bytes: int = 5_000_000
+    #: Largest whole-conference data file (a site's orals-posters JSON, each of its pages,
+    #: its abstracts): these run to several MB where a page is a few hundred KB.
+    max_data_bytes: int = 30_000_000
     max_redirects: int = 5
     retries: int = 2
 
@@ -101,6 +104,9 @@ class ConferenceConfig:
     #: First and last day (YYYY-MM-DD), for workshop pages whose slots name only a weekday.
     first_day: str | None = None
     last_day: str | None = None
+    #: The ``<conf>`` of the site's data files (``icml`` for ``icml-2025-orals-posters.json``),
+    #: for home URLs whose host does not say it (mirrors, local servers); see calsync.sites.
+    site: str | None = None
 
     def days(self) -> tuple[date, ...]:
         """The conference's days (empty when not configured)."""
@@ -148,6 +154,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_CACHE_CHECK_SECONDS": ("limits", "cache_check_seconds"),
     "CALSYNC_FETCH_ALLOW_HOSTS": ("fetch", "allow_hosts"),
     "CALSYNC_FETCH_MAX_BYTES": ("fetch", "max_bytes"),
+    "CALSYNC_FETCH_MAX_DATA_BYTES": ("fetch", "max_data_bytes"),
     "CALSYNC_REFRESH_INTERVAL_MINUTES": ("refresh", "interval_minutes"),
     "CALSYNC_REFRESH_MIN_TALKS_PERCENT": ("refresh", "min_talks_percent"),
 }
@@ -209,6 +216,8 @@ def _conference(data: Any, index: int) -> ConferenceConfig:
         raise ConfigError(f"conferences[{index}]: last_day must follow first_day, at most two months later")
     if not SLUG_RE.match(conf.slug):
         raise ConfigError(f"conferences[{index}].slug: use lower-case letters, digits and '-', got {conf.slug!r}")
+    if conf.site is not None and not re.match(r"^[a-z0-9][a-z0-9_-]{0,62}$", conf.site):
+        raise ConfigError(f"conferences[{index}].site: the data file's prefix in lower case, e.g. icml, got {conf.site!r}")
     for source in conf.sources:
         scheme, sep, rest = source.partition("://")
         if sep and "@" in rest.split("/", 1)[0]:

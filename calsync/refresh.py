@@ -28,9 +28,10 @@ import requests
 from .config import Config, ConferenceConfig
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
-from .fetch import FetchPolicy, default_allow_hosts, fetch_page, make_session
+from .fetch import FetchPolicy, default_allow_hosts, make_session
 from .parse import PageOptions, parse_page
 from .store import Conference, Store
+from .sites import fetch_source, with_sibling_abstracts
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,9 @@ def refresh_source(
 
     try:
         if is_url(url):
-            result = fetch_page(url, policy, etag=state.etag, last_modified=state.last_modified, session=session)
+            site = next((c.site for c in config.conferences if c.slug == slug), None)
+            result = fetch_source(url, policy, site=site, etag=state.etag, last_modified=state.last_modified,
+                                  session=session, max_data_bytes=config.fetch.max_data_bytes)  # a home URL: its data
             if result.status == 304:
                 store.record_source(slug, url, now, last_success=now, note="not modified")
                 return SourceOutcome(slug, url, "not-modified", "304 Not Modified", state.talks)
@@ -133,7 +136,7 @@ def refresh_source(
         else:
             path = Path(url) if Path(url).is_absolute() or base_dir is None else base_dir / url
             try:
-                text = decode_page(path.read_bytes())
+                text = with_sibling_abstracts(path, decode_page(path.read_bytes()))
             except OSError as exc:
                 return failed(f"cannot read {path}: {exc.strerror or exc}")
             validators = {}

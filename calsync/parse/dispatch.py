@@ -14,6 +14,7 @@ from ..model import PageReport, ParseWarning, Schedule, Session, web_url
 from .context import in_display_zone
 from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
 from .page import PageOptions, _read_lines, _split, parse_session_page
+from .sitedata import parse_json_page
 
 
 def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
@@ -50,6 +51,8 @@ def _only_web_urls(schedule: Schedule) -> Schedule:
 
 
 def _parse_page(text: str, options: PageOptions) -> Schedule:
+    if (data := parse_json_page(text, options)) is not None:  # a site's published data (JSON)
+        return data
     lines, url = _read_lines(text, options)
     if is_day_page(lines, url):
         return parse_day_page(lines, url, options)
