@@ -35,6 +35,16 @@ class HtmlPage:
     canonical_url: str | None
 
 
+def is_site_button(tag: Tag) -> bool:
+    """A site's bookmark button ("Add / Remove Bookmark", showing "(Bookmark)"): chrome, not text.
+
+    >>> soup = BeautifulSoup('<span title="Add / Remove Bookmark">(Bookmark)</span>', "html.parser")
+    >>> is_site_button(soup.span)
+    True
+    """
+    return "bookmark" in str(tag.get("title") or "").casefold()
+
+
 def is_html(text: str) -> bool:
     """Detect saved HTML (as opposed to a page's copied text).
 
@@ -97,7 +107,7 @@ def parse_html_lines(html: str) -> HtmlPage:
         if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
-        if name in DROP_TAGS:
+        if name in DROP_TAGS or is_site_button(node):
             continue
         if name == "br":
             flush()
