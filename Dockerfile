@@ -21,18 +21,16 @@ RUN python -m venv /opt/venv
 
 WORKDIR /src
 
-# 1. Dependencies only, read from pyproject.toml: this layer is rebuilt only when
-#    pyproject.toml changes, not on every code change. psycopg[binary] (the PostgreSQL
-#    driver) is a binary wheel: no libpq, no compiler.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt
+# 1. Dependencies only, exactly the versions of requirements.lock and checked against its
+#    hashes: this layer is rebuilt only when the lock changes, not on every code change.
+#    psycopg[binary] (the PostgreSQL driver) is a binary wheel: no libpq, no compiler.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --only-binary :all: -r requirements.lock
 
 # 2. The application: build a wheel (package data — templates, static, samples — included)
 #    in an isolated build environment and install it without touching the dependencies;
 #    check that the templates made it; drop the venv's own pip (the base image has one).
-COPY README.md ./
+COPY pyproject.toml README.md ./
 COPY calsync ./calsync
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
     && pip install --no-cache-dir --no-deps /tmp/wheels/calsync-*.whl \

@@ -59,10 +59,16 @@ def is_url(source: str) -> bool:
 
 
 def fetch_policy(config: Config, sources: Iterable[str] = ()) -> FetchPolicy:
-    """The fetch policy of the config; the allow-list also holds the configured sources' hosts."""
-    every = [s for c in config.conferences for s in c.sources] + list(sources)
+    """The fetch policy of the config; the allow-list also holds the sources' hosts.
+
+    ``sources`` (URLs given on a command line or stored by an import) may be fetched
+    from public addresses only: a private, loopback or link-local address needs the
+    config (``fetch.allow_hosts`` or a ``[[conferences]] sources`` entry).
+    """
+    configured = [s for c in config.conferences for s in c.sources if is_url(s)]
     return FetchPolicy(
-        allow_hosts=default_allow_hosts([s for s in every if is_url(s)], config.fetch.allow_hosts),
+        allow_hosts=default_allow_hosts(configured + [s for s in sources if is_url(s)], config.fetch.allow_hosts),
+        address_hosts=default_allow_hosts(configured, config.fetch.allow_hosts),
         connect_timeout=float(config.fetch.connect_timeout_seconds),
         read_timeout=float(config.fetch.read_timeout_seconds),
         max_bytes=config.fetch.max_bytes,

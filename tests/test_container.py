@@ -263,12 +263,13 @@ def test_dockerfile_lints_clean() -> None:
 
 
 def test_dockerfile_installs_dependencies_before_the_code() -> None:
-    """The dependency layer comes from pyproject.toml alone, so code changes keep it cached."""
+    """The dependency layer comes from requirements.lock alone (hashes checked), so code changes keep it cached."""
     lines = [line.strip() for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()]
-    copy_pyproject = next(i for i, line in enumerate(lines) if line.startswith("COPY pyproject.toml"))
+    copy_lock = next(i for i, line in enumerate(lines) if line.startswith("COPY requirements.lock"))
     install = next(i for i, line in enumerate(lines) if "pip install" in line)
     copy_code = next(i for i, line in enumerate(lines) if re.match(r"COPY (\./)?calsync\b", line))
-    assert copy_pyproject < install < copy_code
+    assert copy_lock < install < copy_code
+    assert "--require-hashes" in lines[install] and "requirements.lock" in lines[install]
 
 
 def test_compose_file_is_valid() -> None:

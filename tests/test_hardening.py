@@ -258,3 +258,25 @@ def test_old_rate_events_are_deleted(tmp_path: Path) -> None:
     assert store.count_event("addr 1", 1, 3600, t0 + timedelta(hours=1))
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(rate_events_table)).scalar_one() == 1
+
+
+def test_the_lock_file_pins_every_dependency_within_its_range() -> None:
+    """requirements.lock (what the Docker image installs, with hashes) agrees with pyproject.toml."""
+    import re
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parent.parent
+    lock_text = (root / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {canonicalize_name(m.group(1)): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+) \\$", lock_text, re.M)}
+    assert len(pinned) >= 10
+    blocks = re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", lock_text)
+    assert all("--hash=sha256:" in b for b in blocks if "==" in b.split("\n", 1)[0])
+    deps = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    for dep in deps:
+        req = Requirement(dep)
+        version = pinned.get(canonicalize_name(req.name))
+        assert version is not None, f"{req.name} is not in requirements.lock"
+        assert req.specifier.contains(version, prereleases=True), f"{req.name}=={version} is outside {req.specifier}"
