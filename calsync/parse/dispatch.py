@@ -13,8 +13,10 @@ from ..errors import NoEvents, ParseError
 from ..model import PageReport, ParseWarning, Schedule, Session, web_url
 from .context import in_display_zone
 from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
+from .htmltext import is_html
 from .page import PageOptions, _read_lines, _split, parse_session_page
 from .sitedata import parse_json_page
+from .sitehtml import parse_site_html
 
 
 def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
@@ -53,6 +55,8 @@ def _only_web_urls(schedule: Schedule) -> Schedule:
 def _parse_page(text: str, options: PageOptions) -> Schedule:
     if (data := parse_json_page(text, options)) is not None:  # a site's published data (JSON)
         return data
+    if is_html(text) and (structured := parse_site_html(text, options)) is not None:  # known site HTML
+        return structured
     lines, url = _read_lines(text, options)
     if is_day_page(lines, url):
         return parse_day_page(lines, url, options)
