@@ -234,19 +234,29 @@ def refresh_all(
         log.info("refresh skipped: another worker or instance holds the lease")
         return None
 
+    outcomes: list[SourceOutcome] = []
+
     def renew(done: int, total: int, outcome: SourceOutcome) -> None:
-        store.try_lease(REFRESH_LEASE, holder, now(), lease_seconds)
+        outcomes.append(outcome)
         if progress is not None:
             progress(done, total, outcome)
+        if not store.try_lease(REFRESH_LEASE, holder, now(), lease_seconds):
+            raise _LeaseLost  # another refresher took over (this one was too slow): stop here
 
     try:
         slugs = [only] if only else [c.slug for c in store.list_conferences()]
-        outcomes: list[SourceOutcome] = []
         for slug in slugs:
-            outcomes.extend(refresh_conference(store, config, slug, now(), progress=renew))
+            refresh_conference(store, config, slug, now(), progress=renew)
+        return outcomes
+    except _LeaseLost:
+        log.warning("refresh stopped after %d sources: the refresh lease was lost to another holder", len(outcomes))
         return outcomes
     finally:
         store.release_lease(REFRESH_LEASE, holder)
+
+
+class _LeaseLost(Exception):
+    """The refresh lease expired and another worker or instance took it."""
 
 
 class Scheduler:

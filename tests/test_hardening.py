@@ -280,3 +280,34 @@ def test_the_lock_file_pins_every_dependency_within_its_range() -> None:
         version = pinned.get(canonicalize_name(req.name))
         assert version is not None, f"{req.name} is not in requirements.lock"
         assert req.specifier.contains(version, prereleases=True), f"{req.name}=={version} is outside {req.specifier}"
+
+
+def test_refresh_stops_when_its_lease_is_lost(tmp_path: Path) -> None:
+    """A refresher whose lease another holder took over stops after the current source."""
+    from datetime import timedelta
+
+    from calsync.refresh import REFRESH_LEASE, refresh_all
+    from calsync.service import utcnow
+
+    pages = []
+    for n in range(3):
+        page = tmp_path / f"p{n}.txt"
+        page.write_text(PAGE.replace("Probabilistic Inference", f"Track {n}"), encoding="utf-8")
+        pages.append(str(page))
+    config = make_test_config(tmp_path, sample=False)
+    store = Store(config.database_url)
+    store.migrate()
+    start = utcnow()
+    store.ensure_conference("c", "C", "America/Los_Angeles", 2023, start)
+    for page in pages:
+        store.add_source("c", page)
+    seen: list[str] = []
+
+    def thief(done: int, total: int, outcome: object) -> None:
+        seen.append(getattr(outcome, "url"))
+        if done == 1:  # the lease runs out and another instance takes it
+            store.release_lease(REFRESH_LEASE, "me")
+            assert store.try_lease(REFRESH_LEASE, "other", start + timedelta(seconds=1), 120)
+
+    outcomes = refresh_all(store, config, lambda: start, holder="me", progress=thief)
+    assert outcomes is not None and len(outcomes) == 1 and seen == pages[:1]
