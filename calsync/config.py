@@ -73,6 +73,8 @@ class FetchConfig:
     allow_hosts: tuple[str, ...] = ()
     connect_timeout_seconds: int = 5
     read_timeout_seconds: int = 20
+    #: Seconds one response may take in all (a server dripping bytes is cut off).
+    total_timeout_seconds: int = 60
     max_bytes: int = 5_000_000
     #: Largest whole-conference data file (a site's orals-posters JSON, each of its pages,
     #: its abstracts): these run to several MB where a page is a few hundred KB.

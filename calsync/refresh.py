@@ -71,6 +71,7 @@ def fetch_policy(config: Config, sources: Iterable[str] = ()) -> FetchPolicy:
         address_hosts=default_allow_hosts(configured, config.fetch.allow_hosts),
         connect_timeout=float(config.fetch.connect_timeout_seconds),
         read_timeout=float(config.fetch.read_timeout_seconds),
+        total_timeout=float(config.fetch.total_timeout_seconds),
         max_bytes=config.fetch.max_bytes,
         max_redirects=config.fetch.max_redirects,
         retries=config.fetch.retries,
