@@ -1,4 +1,4 @@
-"""Rewrite the expected JSON and golden .ics files from the fixture pages.
+"""Rewrite the expected JSON and golden .ics files from the fixture pages (and kinds/expected/).
 
 Run by hand after a deliberate change of output (``.venv/bin/python tests/regenerate.py``),
 then read the diff: these files are the reviewed truth the tests compare against.
@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import FIXTURES, PAGES, TODAY  # noqa: E402
-from helpers import ERROR_PAGES, GOLDEN_OPTIONS, golden_calendar, parse_fixture  # noqa: E402
+from helpers import ERROR_PAGES, GOLDEN_OPTIONS, KINDS, golden_calendar, kind_result, parse_fixture  # noqa: E402
 
 from calsync.serialize import build_schedule_dict  # noqa: E402
 
@@ -27,6 +27,11 @@ def main() -> None:
         out.write_text(json.dumps(build_schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (FIXTURES / "golden" / f"{page.stem}.ics").write_bytes(golden_calendar(schedule))
         print("wrote", out.name, f"{page.stem}.ics")
+    for page in sorted(KINDS.glob("*.txt")):  # text fixtures (saved HTML goes to the site readers)
+        out = KINDS / "expected" / f"{page.stem}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(kind_result(page.name), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print("wrote kinds/expected/" + out.name)
     print(f"(reference date {TODAY}, options {GOLDEN_OPTIONS})")
 
 

@@ -12,11 +12,11 @@ from dataclasses import replace
 from ..errors import NoEvents, ParseError
 from ..model import PageReport, ParseWarning, Schedule, Session, web_url
 from .context import in_display_zone
-from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
 from .htmltext import is_html
-from .page import PageOptions, _read_lines, _split, parse_session_page
+from .page import PageOptions, _read_lines
 from .sitedata import parse_json_page
 from .sitehtml import parse_site_html
+from .textpage import parse_text_lines
 
 
 def parse_page(text: str, options: PageOptions | None = None) -> Schedule:
@@ -58,18 +58,7 @@ def _parse_page(text: str, options: PageOptions) -> Schedule:
     if is_html(text) and (structured := parse_site_html(text, options)) is not None:  # known site HTML
         return structured
     lines, url = _read_lines(text, options)
-    if is_day_page(lines, url):
-        return parse_day_page(lines, url, options)
-    header, slots = _split(lines, options)
-    if not slots:
-        raise NoEvents("no time slots found: the page lists nothing with a time", source=options.source)
-    if is_event_page(header):
-        warnings: list[ParseWarning] = []
-        schedule = parse_event_page(header, slots, url, options, warnings)
-        if options.source:
-            schedule = replace(schedule, warnings=tuple(replace(w, source=options.source) for w in schedule.warnings))
-        return schedule
-    return parse_session_page(header, slots, url, options)
+    return parse_text_lines(lines, url, options)  # the text grammars (session, event, day page, agenda, …)
 
 
 def parse_pages(pages: Sequence[tuple[str, PageOptions]], *, skip_empty: bool = False) -> Schedule:

@@ -1,12 +1,15 @@
 """The other page kinds of conference sites: event pages and day pages.
 
-* **Event page** — one paper, poster or talk. New style: a type label ("Poster"),
-  the title, the authors, maybe a room, then the time range, the abstract and
-  optionally "Oral presentation: <session name>" with that session's range.
-  Old style: a type label, then "Fri Dec 08 06:30 PM -- 10:30 PM (PST) @ Hall B"
-  and the title, authors and abstract under it. One session per event; an oral
-  presentation becomes a second one-talk session (its range is the whole
-  session's, which the talk's description says).
+* **Event page** — one paper, poster or talk. New style: a type label ("Poster",
+  "Spotlight Poster"), the title, the authors, maybe a room ("Hall J (level 1) #302")
+  and award badges, then the time range, the abstract and optionally "Oral
+  presentation: <session name>" with that session's range. Old style: a type label,
+  then "Fri Dec 08 06:30 PM -- 10:30 PM (PST) @ Hall B" and the title, authors and
+  abstract under it; old multitrack pages put the time after the authors, sometimes
+  with no label at all; markdown captures put the room after the time. The lines are
+  read by :func:`.fields.read_event_fields`. One session per event; an oral
+  presentation becomes a second one-talk session (its range is the whole session's,
+  which the talk's description says).
 * **Day page** — many events with start times only: lines such as
   "Poster Session: Poster Session 3 Wed 24 Jul 11:30 a.m." or a type line, a
   time line ("7:30 AM - 4:00 PM", the date from the URL's ``/day/<month>/<day>``)
@@ -24,29 +27,27 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
 from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
+from .context import make_report
+from .fields import read_event_fields
+from .labels import is_prose, is_type_label
 from .page import (
-    _ABSTRACT_RE,
     _TIMEZONE_RE,
     NOISE_LINES,
     PageOptions,
     _Header,
-    _ignored,
     _resolve_year,
     _resolve_zone,
     _Slot,
-    _slot_content,
     _slot_times,
     looks_like_authors,
-    split_names,
-    without_abstract_labels,
-    _is_slot_type,
 )
-from .context import make_report
 from .timeline import TimeRange, match_time_line
 from .year import day_from_url
 
 _PRESENTATION_RE = re.compile(r"^(oral|spotlight|poster|contributed talk)\s+presentation\s*:\s*(.+)$", re.I)
 _DAY_EVENT_RE = re.compile(r"^(?P<type>[A-Z][^:]{1,40}):\s+(?P<rest>.+)$")
+#: The most words a day-page event's time takes ("Wed 24 Jul 11:30 a.m. PDT — 1:30 p.m. PDT").
+_DAY_TIME_WORDS = 16
 
 
 def _one_talk_session(
@@ -70,63 +71,62 @@ def _one_talk_session(
     return Session(id=session_id, title=title, timezone=zone, talks=(talk,), location=location, source_url=url)
 
 
-def is_event_page(header: list[tuple[int, str]]) -> bool:
-    """An event page starts (after site chrome) with a type label such as "Poster"."""
-    return bool(header) and _is_slot_type(header[0][1])
+def is_event_page(header: list[tuple[int, str]], slots: list[_Slot] | tuple[_Slot, ...] = ()) -> bool:
+    """An event page: a type label first ("Poster", "Spotlight Poster", "Tutorial"), or — old
+    style without a label — a title and authors above one time line with a paragraph under it.
+
+    A label such as "Oral Session" above several time lines is a session page instead.
+    """
+    content = [t for _, t in header if not _TIMEZONE_RE.match(t)]
+    if content and is_type_label(content[0]):
+        return not (content[0].casefold().endswith("session") and len(slots) > 1)
+    return (
+        len(slots) == 1
+        and len(content) >= 2
+        and not is_prose(content[0])
+        and looks_like_authors(content[1], followed=True)
+        and bool(slots[0].body)
+        and is_prose(slots[0].body[0][1])
+    )
 
 
 def parse_event_page(
-    header: list[tuple[int, str]], slots: list[_Slot], url: str | None, options: PageOptions, warnings: list[ParseWarning]
+    header: list[tuple[int, str]],
+    slots: list[_Slot],
+    url: str | None,
+    options: PageOptions,
+    warnings: list[ParseWarning],
+    *,
+    headings: set[int] | frozenset[int] = frozenset(),
+    ignored: list[tuple[int, str]] | tuple[tuple[int, str], ...] = (),
 ) -> Schedule:
-    """One paper/poster/talk page → its session (and its oral presentation's, if named)."""
-    kind = header[0][1]
-    title: str | None = None
-    authors: tuple[str, ...] = ()
-    location: str | None = None
-    abstract_lines: list[str] = []
-    zone_line: tuple[int, str] | None = None
-    in_abstract = False
-    for number, text in header[1:]:
-        if (m := _TIMEZONE_RE.match(text)) is not None:
-            zone_line = (number, m.group(1))
-        elif (m := _ABSTRACT_RE.match(text)) is not None:
-            in_abstract = True
-            if m.group(1):
-                abstract_lines.append(m.group(1))
-        elif in_abstract:
-            abstract_lines.append(text)
-        elif title is None:
-            title = text
-        elif not authors and looks_like_authors(text, followed=True):
-            authors = split_names(text)
-        elif location is None:
-            location = text
-        else:
-            warnings.append(ParseWarning(number, f"line not understood, ignored: {text!r}"))
+    """One paper/poster/talk page → its session (and its oral presentation's, if named).
 
-    head = _Header(title=title, timezone=zone_line)
+    The header lines and the lines under the first time line are read as one event
+    (:func:`.fields.read_event_fields`): new style (label, title, authors, room, time,
+    abstract), old style (label, time, title, authors, abstract) and markdown captures
+    (label, time, room, title, authors, ``Abstract`` heading) alike.
+    """
+    fields = read_event_fields(header, headings=headings)
+    first = slots[0]
+    body = list(first.body)
+    presentation: str | None = None
+    if body and (m := _PRESENTATION_RE.match(body[-1][1])):
+        presentation = m.group(2).strip()
+        body = body[:-1]
+    read_event_fields(body, headings=headings, fields=fields, rooms=False)
+    head = _Header(title=fields.title, timezone=fields.zone_line)
     zone_choice = _resolve_zone(head, slots, options)
     year_choice = _resolve_year(slots, url, options, warnings)
     zone, year = zone_choice.value, year_choice.value
     assert isinstance(zone, ZoneInfo) and isinstance(year, int)
     state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
-    first = slots[0]
     times = _slot_times(first, zone, state, options, warnings)
-
-    # The first slot's body: the abstract, and maybe "Oral presentation: S" before the next slot.
-    body = [(n, t) for n, t in first.body]
-    presentation: str | None = None
-    if body and (m := _PRESENTATION_RE.match(body[-1][1])):
-        presentation = m.group(2).strip()
-        body = body[:-1]
-    if title is None:  # old style: the title, authors and abstract follow the time line
-        content = _slot_content(replace(first, body=body), warnings)
-        title, authors, abstract = content.title, content.authors, content.abstract
-    else:
-        abstract = "\n".join(abstract_lines + without_abstract_labels(t for _, t in body)) or None
+    title, kind, authors = fields.title, fields.type, fields.authors
     if title is None:
         raise ParseError("event page without a title", line=first.line, text=first.text, source=options.source)
-    where = first.when.room or location
+    abstract = "\n".join(fields.abstract) or None
+    where = first.when.room or fields.location
     sessions = [
         _one_talk_session(title, times, zone.key, url, kind=kind, authors=authors, abstract=abstract, location=where)
     ]
@@ -143,9 +143,14 @@ def parse_event_page(
             )
         )
         sessions[-1] = replace(sessions[-1], talks=(replace(sessions[-1].talks[0], title=title),))
+    unused = list(ignored) + fields.ignored + fields.unread
+    for number, text in fields.unread:
+        warnings.append(ParseWarning(number, f"line not understood, ignored: {text!r}"))
     for extra in slots[1 + (presentation is not None):]:
         warnings.append(ParseWarning(extra.line, f"another time on an event page, ignored: {extra.text!r}"))
-    report = make_report("event page", sessions, year_choice, zone_choice, options, _ignored(warnings))
+        unused.append((extra.line, extra.text))
+        unused.extend(extra.body)
+    report = make_report("event page", sessions, year_choice, zone_choice, options, sorted(unused))
     return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))
 
 
@@ -162,7 +167,8 @@ def _split_day_event(text: str) -> tuple[str, str, TimeRange] | None:
     if not m:
         return None
     words = m.group("rest").split()
-    for k in range(1, len(words)):
+    # The time is at the end and at most _DAY_TIME_WORDS words long: a long line costs linear time.
+    for k in range(max(1, len(words) - _DAY_TIME_WORDS), len(words)):
         when = match_time_line(" ".join(words[k:]))
         if when is not None and when.start.day is not None:
             return m.group("type").strip(), " ".join(words[:k]), when
@@ -178,8 +184,14 @@ def is_day_page(lines: list[tuple[int, str]], url: str | None) -> bool:
     )
 
 
-def parse_day_page(lines: list[tuple[int, str]], url: str | None, options: PageOptions) -> Schedule:
-    """A day page → one one-talk session per event, in page order."""
+def parse_day_page(
+    lines: list[tuple[int, str]],
+    url: str | None,
+    options: PageOptions,
+    *,
+    ignored: list[tuple[int, str]] | tuple[tuple[int, str], ...] = (),
+) -> Schedule:
+    """A day page → one one-talk session per event, in page order (``ignored``: lines dropped before)."""
     warnings: list[ParseWarning] = []
     zone_line = next(((n, m.group(1)) for n, t in lines if (m := _TIMEZONE_RE.match(t))), None)
     events: list[tuple[int, str, str | None, str | None, TimeRange]] = []  # line, text, type, title, when
@@ -227,5 +239,5 @@ def parse_day_page(lines: list[tuple[int, str]], url: str | None, options: PageO
         sessions.append(session)
     if options.source:
         warnings = [replace(w, source=options.source) for w in warnings]
-    report = make_report("day page", sessions, year_choice, zone_choice, options, _ignored(warnings))
+    report = make_report("day page", sessions, year_choice, zone_choice, options, sorted(ignored))
     return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))

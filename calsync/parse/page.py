@@ -1,9 +1,11 @@
 """Parse one session page (copied text or saved HTML) into a :class:`Schedule`.
 
-A page has a header (an optional "Skip to …" line, an optional "Session" label,
-the session title, an optional room line, moderators, an optional "Abstract:"
-label, noise such as "Chat is not available.") and then slots, each a time line
-followed by an optional type line, a title, an authors line and an abstract.
+A page has a header (an optional "Skip to …" line, an optional "Session" or "Oral
+Session" label, the session title, an optional room line, moderators, an optional
+"Abstract:" label, noise such as "Chat is not available.") and then slots, each a time
+line followed by an optional type line, a title, an authors line (``·`` or ``⋅``) and
+an abstract. Slot times are read by :mod:`.slottimes`; other page kinds reuse the
+helpers here (:func:`split_names`, :func:`looks_like_authors`, :class:`PageOptions`).
 
 Errors are :class:`~calsync.errors.ParseError` naming the line; anything the
 parser accepted but a person should check becomes a :class:`ParseWarning`.
@@ -11,13 +13,11 @@ parser accepted but a person should check becomes a :class:`ParseWarning`.
 
 from __future__ import annotations
 
-import calendar
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
@@ -30,11 +30,16 @@ from ..model import (
     make_talk_id,
     normalize_title,
 )
-from ..zones import ZoneError, check_label, is_real_local_time
 from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
 from .htmltext import is_html, parse_html_lines
-from .timeline import TimeRange, WallTime, looks_like_time_line, match_time_line
-from .year import day_from_url, weekday_matches
+from .labels import SLOT_TYPES, is_type_label  # noqa: F401 (SLOT_TYPES re-exported)
+from .slottimes import _clock, _label_check, _Slot, slot_times, weekday_date  # noqa: F401 (re-exported)
+from .timeline import looks_like_time_line, match_time_line
+from .year import day_from_url
+
+#: The slot-time functions under their old names (other readers import them from here).
+_slot_times = slot_times
+_weekday_date = weekday_date
 
 logger = logging.getLogger(__name__)
 
@@ -50,26 +55,16 @@ NOISE_LINES = frozenset(
     )
 )
 
-#: Slot types recognised on a line of their own before a title (case-insensitive).
-SLOT_TYPES = frozenset(
-    s.casefold()
-    for s in (
-        "Oral", "Spotlight", "Poster", "Break", "Q&A", "Live Q&A", "Invited Talk", "Keynote",
-        "Talk", "Contributed Talk", "Lightning Talk", "Tutorial", "Workshop", "Panel",
-        "Panel Discussion", "Opening Remarks", "Closing Remarks", "Remarks", "Social", "Lunch",
-        "Coffee Break", "Demo", "Demonstration", "Competition", "Expo", "Town Hall",
-        "Poster Session", "Oral Session", "Award", "Test of Time", "Plenary", "Discussion",
-        "Affinity Event", "Invited Speaker", "Oral Presentation", "Spotlight Presentation",
-    )
-)
-
 _MODERATOR_RE = re.compile(r"^(?:moderators?|chairs?|session chairs?)\s*:\s*(.*)$", re.I)
-_TIMEZONE_RE = re.compile(r"^time\s?zone\s*:\s*(\S+)\s*$", re.I)
-_ABSTRACT_RE = re.compile(r"^abstract\s*:\s*(.*)$", re.I)
+#: ``Timezone: America/Sao_Paulo``; an empty ``Timezone: »`` or ``( events) Timezone:`` states none.
+_TIMEZONE_RE = re.compile(r"^(?:\(\s*\d*\s*events?\s*\)\s*)?time\s?zone\s*:\s*(\S*)\s*$", re.I)
+#: ``Abstract:`` (text may follow on the line) or an ``Abstract`` heading.
+_ABSTRACT_RE = re.compile(r"^abstract\s*(?::\s*(.*))?$", re.I)
 _SESSION_LABEL = "session"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]")
 _NAME_PARTICLES = frozenset("de del della der di da dos du la le van von den ten ter bin al el y".split())
 _SENTENCE_END = (".", "!", "?", ":", ";")
+_NAME_SEP_RE = re.compile(r"\s*[·⋅•|;]\s*")
 
 
 @dataclass(frozen=True)
@@ -94,14 +89,6 @@ class PageOptions:
 
 
 @dataclass
-class _Slot:
-    line: int
-    text: str
-    when: TimeRange
-    body: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
 class _Header:
     title: str | None = None
     location: str | None = None
@@ -121,15 +108,17 @@ def split_names(text: str) -> tuple[str, ...]:
     ('Ana Lima', 'Bo Chen', 'Zoë Þórsdóttir')
     >>> split_names("Ana Lima")
     ('Ana Lima',)
+    >>> split_names("Qidong Su ⋅ Wei Zhao")
+    ('Qidong Su', 'Wei Zhao')
     """
-    parts = re.split(r"\s*[·•|;]\s*", text) if re.search(r"[·•|;]", text) else [text]
+    parts = _NAME_SEP_RE.split(text) if _NAME_SEP_RE.search(text) else [text]
     return tuple(p.strip() for p in parts if p.strip())
 
 
 def looks_like_authors(line: str, followed: bool = False) -> bool:
     """Whether a line after a title is a list of names rather than an abstract.
 
-    Names are joined by " · "; a single name is a short line without digits or a
+    Names are joined by " · " (or " ⋅ "), each of a few words; a single name is a short line without digits or a
     closing period. It must also be capitalised like a name unless more text
     (the abstract) follows it, so that a short cut-off abstract is not taken for
     a name while "pyotr li" above an abstract still is.
@@ -143,8 +132,9 @@ def looks_like_authors(line: str, followed: bool = False) -> bool:
     >>> looks_like_authors("We study deep nets.", followed=True)
     False
     """
-    if "·" in line:
-        return True
+    if "·" in line or "⋅" in line:
+        parts = split_names(line)
+        return bool(parts) and all(len(p) <= 80 and len(p.split()) <= 8 for p in parts)
     if len(line) > 60 or any(ch.isdigit() for ch in line) or line.endswith(_SENTENCE_END):
         return False
     words = line.split()
@@ -162,7 +152,7 @@ def looks_like_authors(line: str, followed: bool = False) -> bool:
 
 
 def _is_slot_type(line: str) -> bool:
-    return line.casefold() in SLOT_TYPES
+    return is_type_label(line)
 
 
 def _read_lines(text: str, options: PageOptions) -> tuple[list[tuple[int, str]], str | None]:
@@ -193,7 +183,11 @@ def _split(lines: Iterable[tuple[int, str]], options: PageOptions) -> tuple[list
     return header, slots
 
 
-def _parse_header(lines: list[tuple[int, str]], warnings: list[ParseWarning]) -> _Header:
+def _parse_header(
+    lines: list[tuple[int, str]], warnings: list[ParseWarning], ignored: list[tuple[int, str]] | None = None
+) -> _Header:
+    """Title, room, moderators, zone line and abstract of a session page (lines not read go to ``ignored``)."""
+    ignored = ignored if ignored is not None else []
     head = _Header()
     in_abstract = False
     rest: list[tuple[int, str]] = []
@@ -215,16 +209,17 @@ def _parse_header(lines: list[tuple[int, str]], warnings: list[ParseWarning]) ->
             continue
         rest.append((number, text))
     for index, (number, text) in enumerate(rest):
-        if head.title is None and text.casefold() == _SESSION_LABEL and index + 1 < len(rest):
-            continue  # the "Session" label above the title
+        if head.title is None and index + 1 < len(rest) and (text.casefold() == _SESSION_LABEL or is_type_label(text)):
+            continue  # the "Session" (or "Oral Session") label above the title
         if head.title is None:
             head.title = text
-        elif "·" in text and not head.moderators:
+        elif ("·" in text or "⋅" in text) and not head.moderators:
             head.moderators = split_names(text)
         elif head.location is None:
             head.location = text
         else:
             warnings.append(ParseWarning(number, f"header line not understood, ignored: {text!r}"))
+            ignored.append((number, text))
     return head
 
 
@@ -245,126 +240,6 @@ def _resolve_year(slots: list[_Slot], url: str | None, options: PageOptions, war
         for slot in slots
     ]
     return resolve_year(hints, url, options, warnings)
-
-
-def _clock(w: WallTime, inherit_ampm: str | None = None) -> tuple[int, int, int]:
-    """(hour, minute, extra days) of a wall time; raises ValueError when impossible."""
-    if w.word == "noon":
-        return 12, 0, 0
-    if w.word == "midnight":
-        return 0, 0, 0
-    assert w.hour is not None
-    hour, minute = w.hour, w.minute
-    ampm = w.ampm or inherit_ampm
-    if minute > 59:
-        raise ValueError(f"minute {minute} out of range")
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"hour {hour} is not a 12-hour clock time")
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
-    elif hour == 24 and minute == 0:
-        return 0, 0, 1
-    elif hour > 23:
-        raise ValueError(f"hour {hour} out of range")
-    return hour, minute, 0
-
-
-def _label_check(label: str | None, moment: datetime) -> None:
-    if label is None:
-        return
-    try:
-        check_label(label, moment)
-    except ZoneError:
-        if moment.tzname() == label:  # an abbreviation outside the table but the zone's own
-            return
-        raise
-
-
-def _weekday_date(weekday: int, state: dict[str, object], options: PageOptions, err: Callable[[str], ParseError]) -> date:
-    """The date of a weekday-only slot ("Sat"): the conference day or page day with that weekday."""
-    candidates = [d for d in options.days if d.weekday() == weekday]
-    page_day = state.get("page_day")
-    if isinstance(page_day, date) and page_day.weekday() == weekday:
-        candidates.append(page_day)
-    candidates = sorted(set(candidates))
-    name = calendar.day_name[weekday]
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise err(
-            f"the slot names only a weekday ({name}) and no conference day or page date is a {name}: "
-            "set the conference's first_day/last_day or import the page by its /day/<month>/<day> URL"
-        )
-    raise err(f"the slot names only a weekday ({name}) and several conference days are {name}s")
-
-
-def _slot_times(
-    slot: _Slot,
-    zone: ZoneInfo,
-    state: dict[str, object],
-    options: PageOptions,
-    warnings: list[ParseWarning],
-) -> tuple[datetime, datetime | None]:
-    """Aware start and end of a slot; ``state`` carries the running date and year."""
-    err = lambda msg: ParseError(msg, line=slot.line, text=slot.text, source=options.source)  # noqa: E731
-    s, e = slot.when.start, slot.when.end
-
-    def date_of(w: WallTime) -> date | None:
-        if w.day is None and w.weekday is not None:
-            return _weekday_date(w.weekday, state, options, err)
-        if w.day is None or w.month is None:
-            return None
-        year = w.year or int(state["year"])  # type: ignore[arg-type]
-        last = state.get("date")
-        if w.year is None and isinstance(last, date) and w.month < last.month - 6:
-            year = last.year + 1  # a programme running over New Year
-        try:
-            day = date(year, w.month, w.day)
-        except ValueError:
-            raise err(f"no such date: {w.day} {calendar.month_name[w.month]} {year}") from None
-        if w.weekday is not None and not weekday_matches(year, w.month, w.day, w.weekday):
-            raise err(
-                f"{w.day} {calendar.month_name[w.month]} {year} is a {calendar.day_name[day.weekday()]}, "
-                f"not a {calendar.day_name[w.weekday]}"
-            )
-        return day
-
-    start_day = date_of(s) or state.get("date") or state.get("page_day")
-    if not isinstance(start_day, date):
-        raise err("time slot without a date, and no earlier date on the page (nor in its URL: /day/<month>/<day>)")
-    state["date"] = start_day
-    try:
-        inherit = None
-        if s.ampm is None and e is not None and e.ampm is not None and s.hour is not None and s.hour <= 12:
-            inherit = e.ampm
-            end_clock = _clock(e)
-            if _clock(s, inherit)[:2] > end_clock[:2]:
-                inherit = "am" if e.ampm == "pm" else "pm"
-        sh, sm, sdays = _clock(s, inherit)
-        start = datetime(start_day.year, start_day.month, start_day.day, sh, sm, tzinfo=zone) + timedelta(days=sdays)
-        end: datetime | None = None
-        if e is not None:
-            eh, em, edays = _clock(e)
-            end_day = date_of(e) or start_day
-            end = datetime(end_day.year, end_day.month, end_day.day, eh, em, tzinfo=zone) + timedelta(days=edays)
-            if end.replace(tzinfo=None) < start.replace(tzinfo=None) and date_of(e) is None:
-                end += timedelta(days=1)  # "23:30 - 0:30" ends the next day
-    except ValueError as exc:
-        raise err(str(exc)) from None
-    try:
-        _label_check(s.zone or (e.zone if e else None), start)
-        if end is not None:
-            _label_check((e.zone if e else None) or s.zone, end)
-    except ZoneError as exc:
-        raise err(str(exc)) from None
-    for moment in (start, end):
-        if moment is not None and not is_real_local_time(moment):
-            warnings.append(ParseWarning(slot.line, f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {zone.key} (clocks change)"))
-    if end is not None and end.replace(tzinfo=None) <= start.replace(tzinfo=None):
-        what = "ends when it starts" if end == start else "ends before it starts"
-        warnings.append(ParseWarning(slot.line, f"slot {what}: end time treated as not published"))
-        end = None
-    return start, end
 
 
 def without_abstract_labels(texts: Iterable[str]) -> list[str]:
@@ -411,11 +286,22 @@ def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> SlotContent:
 
 
 def parse_session_page(
-    header_lines: list[tuple[int, str]], slots: list[_Slot], url: str | None, options: PageOptions
+    header_lines: list[tuple[int, str]],
+    slots: list[_Slot],
+    url: str | None,
+    options: PageOptions,
+    *,
+    ignored: Iterable[tuple[int, str]] = (),
 ) -> Schedule:
-    """A session page (header, then slots) → a one-session :class:`Schedule`."""
+    """A session page (header, then slots) → a one-session :class:`Schedule`.
+
+    A first time line with nothing under it whose range spans every later slot is the
+    session's own time ("Oral Session" pages print it above their talks), not a talk.
+    ``ignored`` are the lines dropped before parsing (for the report).
+    """
     warnings: list[ParseWarning] = []
-    head = _parse_header(header_lines, warnings)
+    unused = list(ignored)
+    head = _parse_header(header_lines, warnings, unused)
     if head.title is None:
         raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
     zone_choice = _resolve_zone(head, slots, options)
@@ -424,10 +310,18 @@ def parse_session_page(
     assert isinstance(zone, ZoneInfo) and isinstance(year, int)
     state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
 
-    timed = []
+    times = []
     for slot in slots:
-        start, end = _slot_times(slot, zone, state, options, warnings)
-        timed.append((start, end, _slot_content(slot, warnings), slot.when.room))
+        slot_warnings: list[ParseWarning] = []
+        times.append((*_slot_times(slot, zone, state, options, slot_warnings), slot_warnings))
+    skip = len(slots) > 2 and not slots[0].body and _spans(times[0][:2], [t[:2] for t in times[1:]])
+    if skip:
+        unused.append((slots[0].line, slots[0].text))  # the session's own range, not a talk
+    timed = []
+    for index, (slot, (start, end, slot_warnings)) in enumerate(zip(slots, times, strict=True)):
+        warnings.extend(slot_warnings)
+        if not (skip and index == 0):
+            timed.append((start, end, _slot_content(slot, warnings), slot.when.room))
 
     first = min(start for start, _, _, _ in timed)
     session_id = make_session_id(head.title, head.location, first, url)
@@ -460,10 +354,11 @@ def parse_session_page(
     )
     if options.source:
         warnings = [replace(w, source=options.source) for w in warnings]
-    report = make_report("session page", (session,), year_choice, zone_choice, options, _ignored(warnings))
+    report = make_report("session page", (session,), year_choice, zone_choice, options, sorted(unused))
     return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings), reports=(report,))
 
 
-def _ignored(warnings: Iterable[ParseWarning]) -> list[tuple[int, str]]:
-    """The lines the warnings say were ignored (for the page report)."""
-    return [(w.line, w.message) for w in warnings if w.line is not None and "ignored" in w.message]
+def _spans(outer: tuple, inner: list[tuple]) -> bool:
+    """Whether the range ``outer`` (start, end) holds every range of ``inner``."""
+    start, end = outer
+    return end is not None and all(start <= s and (e or s) <= end for s, e in inner)

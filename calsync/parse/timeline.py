@@ -5,8 +5,12 @@ Handles the forms conference sites use, e.g.::
     Tue 20 July 6:00 - 6:20 PDT          Thu 10 Dec. 6:00 - 6:15 PST
     Thu 21 July 13:05 - 13:25 PDT        Wed 3 May 9:15 a.m. - 10 a.m. CEST
     Wed 3 May 9 a.m. PDT — 11 a.m. PDT   Fri Dec 08 07:40 AM -- 07:45 AM (CST) @ Hall B
+    Tue 10 Dec 9:30 a.m. PST — noon PST  Wed, Jul 8, 2026 • 10:30 PM – 12:15 AM PDT
+    Mon 11:50 a.m. - 12:15 p.m.          Mon 5:00 a.m.  5:05 a.m.  (an agenda's dash lost)
+    Tue. Jul 19th 03:00 -- 03:20 PM Room Room 301 - 303
 
 This module only reads text; dates, years and zones are resolved by the caller.
+Every pattern is anchored and bounded, so a line costs time linear in its length.
 """
 
 from __future__ import annotations
@@ -38,13 +42,16 @@ def _side(p: str) -> str:
         rf"|(?P<{p}word>(?i:noon|midnight)))"
     )
     zone = rf"(?:\s?\(?(?P<{p}zone>{_ZONE})\)?)?"
-    return rf"(?:(?P<{p}wd>{_WD})\s+)?(?:{date}\s+)?{time}{zone}"
+    return rf"(?:(?P<{p}wd>{_WD})\s+)?(?:{date}(?:\s*•\s*|\s+))?{time}{zone}"
 
 
 _SEP = r"\s*(?:--?|–|—|\bto\b)\s*"
 TIME_LINE_RE = re.compile(
-    rf"^{_side('s')}(?:{_SEP}{_side('e')})?(?:\s*@\s*(?P<room>.+?))?\s*$"
+    rf"^{_side('s')}(?:(?P<sep>{_SEP}|\s+){_side('e')})?"
+    rf"(?:\s*@\s*(?P<room>.+?)|\s+Room\s+(?P<room2>.+?))?\s*$"
 )
+#: The start of an agenda item's time line ("Mon 5:40 a.m"), to notice one cut short.
+WEEKDAY_TIME_RE = re.compile(rf"^{_WD}\s+\d{{1,2}}(?:[:.]\d\d)?\s?[aApP]\.?")
 #: A line that starts like a dated time line; used to report near misses.
 NEAR_MISS_RE = re.compile(
     rf"^(?:{_WD}\s+)?(?:\d{{1,2}}\s+{_MON}|{_MON}\.?\s+\d{{1,2}})\b.*(?:\d:\d\d|\d\s?{_AMPM})"
@@ -121,6 +128,16 @@ def match_time_line(line: str) -> TimeRange | None:
     >>> r = match_time_line("Sat 8:00 a.m. - 8:30 a.m.")   # a workshop page: weekday only
     >>> (r.start.weekday, r.start.day)
     (5, None)
+    >>> r = match_time_line("Mon 5:00 a.m.  5:05 a.m.")    # an agenda whose dash was lost
+    >>> (r.start.hour, r.end.minute, r.end.ampm)
+    (5, 5, 'am')
+    >>> r = match_time_line("Wed, Jul 8, 2026 • 10:30 PM – 12:15 AM PDT")
+    >>> (r.start.year, r.start.month, r.start.day, r.start.hour, r.end.hour, r.end.zone)
+    (2026, 7, 8, 10, 12, 'PDT')
+    >>> match_time_line("Tue. Jul 19th 03:00 -- 03:20 PM Room Room 301 - 303").room
+    'Room 301 - 303'
+    >>> match_time_line("Thu 21 July 7:30 7:35 PDT") is None   # no dash: 12-hour times only
+    True
     """
     line = " ".join(line.replace("\u00a0", " ").split())
     m = TIME_LINE_RE.match(line)
@@ -138,7 +155,22 @@ def match_time_line(line: str) -> TimeRange | None:
         return None
     if end is None and not (has_date and (timey or has_zone)):
         return None  # a lone number or word is not a start time
-    return TimeRange(start=start, end=end, room=m.group("room"))
+    if end is not None and not m.group("sep").strip():
+        # No dash between the times ("5:00 a.m.  5:05 a.m."): only two explicit 12-hour times.
+        if start.ampm is None or end.ampm is None or start.zone is not None:
+            return None
+    return TimeRange(start=start, end=end, room=m.group("room") or m.group("room2"))
+
+
+def starts_like_weekday_time(line: str) -> bool:
+    """Whether a line starts with a weekday and a 12-hour time, like an agenda item's time line.
+
+    Used to notice an item whose time line was cut ("Mon 5:40 a.m" at the end of a page).
+
+    >>> starts_like_weekday_time("Mon 5:40 a.m"), starts_like_weekday_time("Monday talks")
+    (True, False)
+    """
+    return WEEKDAY_TIME_RE.match(line) is not None
 
 
 def looks_like_time_line(line: str) -> bool:
