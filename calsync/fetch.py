@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import idna
 import requests
@@ -53,7 +53,7 @@ from urllib3.util import parse_url
 
 from . import __version__
 from .decoding import decode_page
-from .errors import CalsyncError, ConfigError
+from .errors import ConfigError, FetchError, FetchRefused, display_url
 
 logger = logging.getLogger(__name__)
 
@@ -90,41 +90,6 @@ _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-# -- errors ----------------------------------------------------------------------
-
-
-class FetchError(CalsyncError):
-    """A page could not be fetched (network error, HTTP error, too large, ...).
-
-    ``url`` is the URL that failed, ``reason`` the bare reason and ``http_status``
-    the upstream status code when there was one.
-
-    >>> str(FetchError("HTTP 404 Not Found", url="https://icml.cc/x", http_status=404))
-    'cannot fetch https://icml.cc/x: HTTP 404 Not Found'
-    """
-
-    status = 502
-    _verb = "cannot fetch"
-
-    def __init__(self, reason: str, *, url: str | None = None, http_status: int | None = None) -> None:
-        self.reason = reason
-        self.url = url
-        self.http_status = http_status
-        message = f"{self._verb} {_display_url(url)}: {reason}" if url else reason
-        super().__init__(message)
-
-
-class FetchRefused(FetchError):
-    """The URL was refused before connecting: scheme, allow-list or address guard.
-
-    >>> str(FetchRefused("scheme 'ftp' is not allowed (only http and https)", url="ftp://a.org/"))
-    "refused to fetch ftp://a.org/: scheme 'ftp' is not allowed (only http and https)"
-    """
-
-    status = 403
-    _verb = "refused to fetch"
 
 
 # -- policy ----------------------------------------------------------------------
@@ -514,7 +479,7 @@ class _GuardedAdapter(HTTPAdapter):
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         # Through a proxy the guard would vet the proxy, not the page's host.
-        raise FetchRefused(f"fetching through a proxy ({_display_url(proxy)}) is not supported")
+        raise FetchRefused(f"fetching through a proxy ({display_url(proxy)}) is not supported")
 
 
 def make_session(policy: FetchPolicy) -> requests.Session:
@@ -601,9 +566,9 @@ def fetch_page(
                         etag=outcome.etag or etag,
                         last_modified=outcome.last_modified or last_modified,
                     )
-                logger.info("fetched %s: HTTP %d", _display_url(outcome.url), outcome.status)
+                logger.info("fetched %s: HTTP %d", display_url(outcome.url), outcome.status)
                 return outcome
-            logger.debug("redirect %d: %s -> %s", hop + 1, _display_url(current), _display_url(outcome))
+            logger.debug("redirect %d: %s -> %s", hop + 1, display_url(current), display_url(outcome))
             current = outcome
         raise FetchError(f"too many redirects (more than {policy.max_redirects})", url=url)
     finally:
@@ -627,7 +592,7 @@ def _fetch_hop(
             delay = policy.backoff * 2 ** (attempt - 1)
             logger.warning(
                 "fetching %s: %s; retrying in %.2g s (attempt %d of %d)",
-                _display_url(url), retry.reason, delay, attempt + 1, attempts,
+                display_url(url), retry.reason, delay, attempt + 1, attempts,
             )
             time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -788,24 +753,6 @@ def _decode(body: bytes, content_type: str | None) -> str:
     'aGk='
     """
     return decode_page(body, _charset(content_type))
-
-
-def _display_url(url: str | None) -> str:
-    """The URL without a password, for messages and logs.
-
-    >>> _display_url("https://user:secret@a.org/x")
-    'https://user:***@a.org/x'
-    """
-    if not url:
-        return str(url)
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{netloc}"))
-    except ValueError:
-        return url
 
 
 def _exception_reason(exc: BaseException) -> str:

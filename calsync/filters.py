@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from .errors import CalsyncError
+from .errors import InvalidQuery
 from .ical import FeedOptions
 from .model import Session, Talk
 
@@ -83,23 +83,6 @@ _TRUE = ("1", "true")
 _FALSE = ("0", "false")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"[0-9]+")
-
-
-class InvalidQuery(CalsyncError):
-    """A feed query (URL parameters or a stored filter) is invalid: HTTP 400.
-
-    ``param`` names the offending parameter (``None`` when it is the whole query).
-
-    >>> e = InvalidQuery("bad day", param="day")
-    >>> e.status, e.param, str(e)
-    (400, 'day', 'bad day')
-    """
-
-    status = 400
-
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -165,7 +148,7 @@ def _parse_bool(param: str, value: str) -> bool:
     >>> _parse_bool("download", "yes")
     Traceback (most recent call last):
     ...
-    calsync.filters.InvalidQuery: invalid 'download' parameter: 'yes' is not a boolean; use 0, 1, false or true
+    calsync.errors.InvalidQuery: invalid 'download' parameter: 'yes' is not a boolean; use 0, 1, false or true
     """
     folded = value.strip().lower()
     if folded in _TRUE:
@@ -185,7 +168,7 @@ def _parse_alarm(value: str) -> int:
     >>> _parse_alarm("1.5")
     Traceback (most recent call last):
     ...
-    calsync.filters.InvalidQuery: invalid 'alarm' parameter: '1.5' is not a whole number of minutes (0 to 10080)
+    calsync.errors.InvalidQuery: invalid 'alarm' parameter: '1.5' is not a whole number of minutes (0 to 10080)
     """
     text = value.strip()
     if not _DIGITS.fullmatch(text):
@@ -214,7 +197,7 @@ def _parse_day(value: str) -> date:
     >>> _parse_day("2022-02-30")
     Traceback (most recent call last):
     ...
-    calsync.filters.InvalidQuery: invalid 'day' parameter: '2022-02-30' is not a date (day is out of range for month); use YYYY-MM-DD
+    calsync.errors.InvalidQuery: invalid 'day' parameter: '2022-02-30' is not a date (day is out of range for month); use YYYY-MM-DD
     """
     text = value.strip()
     if not _DAY.fullmatch(text):
@@ -363,7 +346,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
     >>> parse_feed_query({"colour": ["red"]})
     Traceback (most recent call last):
     ...
-    calsync.filters.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, day, download, q, room, session, type, view
+    calsync.errors.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, day, download, q, room, session, type, view
     """
     raw = {k: v for k, v in _multi(args).items() if k not in ignore}
     unknown = sorted(k for k in raw if k not in PARAMETERS)
@@ -471,7 +454,7 @@ def query_from_filter_dict(data: Mapping[str, Any] | object) -> FeedQuery:
     >>> query_from_filter_dict({"day": 20220721})
     Traceback (most recent call last):
     ...
-    calsync.filters.InvalidQuery: invalid 'day' parameter: 20220721 is not text
+    calsync.errors.InvalidQuery: invalid 'day' parameter: 20220721 is not text
     """
     if not isinstance(data, Mapping):
         raise InvalidQuery(f"a feed filter must be an object with keys {', '.join(FILTER_KEYS)}")

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .config import Config
-from .errors import CalsyncError, NotFound
+from .errors import InvalidFeed, NotFound
 from .filters import (
     FeedQuery,
     canonical_query,
@@ -79,12 +79,6 @@ def query_key(query: FeedQuery) -> str:
 def utcnow() -> datetime:
     """The current time in UTC (the one clock of the service layer)."""
     return datetime.now(timezone.utc)
-
-
-class InvalidFeed(CalsyncError):
-    """A custom feed definition that cannot be served (bad ids, too many items…)."""
-
-    status = 400
 
 
 def describe_query(query: FeedQuery) -> str:

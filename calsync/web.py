@@ -28,7 +28,7 @@ from werkzeug.routing import BaseConverter
 
 from . import __version__
 from .config import Config, load_config
-from .errors import CalsyncError, NotFound
+from .errors import ApiError, CalsyncError, NotFound, TooManyRequests, Unauthorized
 from .filters import (
     FeedQuery,
     InvalidQuery,
@@ -77,24 +77,6 @@ class TokenConverter(BaseConverter):
     """Feed tokens: URL-safe base64."""
 
     regex = r"[A-Za-z0-9_-]{16,64}"
-
-
-class ApiError(CalsyncError):
-    """A malformed API request (bad JSON, wrong fields)."""
-
-    status = 400
-
-
-class Unauthorized(CalsyncError):
-    """A missing or wrong edit key."""
-
-    status = 401
-
-
-class TooManyRequests(CalsyncError):
-    """A client created too many feeds in the last hour."""
-
-    status = 429
 
 
 def load_sample(store: Store, now: datetime) -> None:

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import CalsyncError
+from .errors import ZoneError
 
 _H = 3600
 
@@ -51,10 +51,6 @@ ABBREVIATIONS: dict[str, tuple[str | None, tuple[int, ...]]] = {
 }
 
 _OFFSET_RE = re.compile(r"^(?:UTC|GMT)\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$")
-
-
-class ZoneError(CalsyncError):
-    """An unknown, ambiguous or contradictory zone."""
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -147,7 +143,7 @@ def check_label(label: str, local: datetime) -> None:
     >>> check_label("PDT", datetime(2020, 12, 10, 6, tzinfo=ZoneInfo("America/Los_Angeles")))
     Traceback (most recent call last):
     ...
-    calsync.zones.ZoneError: PDT (UTC-07:00) contradicts America/Los_Angeles on 2020-12-10, which is at UTC-08:00 then
+    calsync.errors.ZoneError: PDT (UTC-07:00) contradicts America/Los_Angeles on 2020-12-10, which is at UTC-08:00 then
     """
     offset = local.utcoffset()
     assert offset is not None

@@ -1,0 +1,78 @@
+"""The store: conferences, sessions, talks, their change history, and custom feeds.
+
+SQLAlchemy Core over SQLite by default (a file) or PostgreSQL (the same code).
+The store keeps each talk's identity across imports: a talk whose time or title
+changes keeps its id (and so its UID) and gets SEQUENCE + 1 and a new
+LAST-MODIFIED; an unchanged talk keeps all three, so its bytes do not change.
+Every import runs in one transaction.
+
+Times are stored as Unix seconds (UTC) with the IANA zone beside them.
+
+One module per job, composed here into the one :class:`Store`:
+
+* :mod:`.schema` — tables, :data:`SCHEMA_VERSION`, the compared field lists, migrations;
+* :mod:`.records` — the records the store hands out (:class:`Conference`, :class:`Snapshot`,
+  :class:`ImportReport`, :class:`SourceState`, :class:`FeedSpec`, :class:`StoredFeed`);
+* :mod:`.base` — the engine (SQLite or PostgreSQL) and the read/write transactions;
+* :mod:`.importer` — importing schedules: talk identity across imports, history;
+* :mod:`.snapshots` — conferences and the snapshot feeds are rendered from;
+* :mod:`.feeds` — custom feeds;
+* :mod:`.sources` — sources, rate limits, leases.
+"""
+
+from __future__ import annotations
+
+from ..errors import StoreError
+from .feeds import FeedMixin
+from .importer import ImportMixin, talk_keys
+from .records import Conference, FeedSpec, ImportReport, Snapshot, SourceState, StoredFeed, hash_key
+from .schema import (
+    SCHEMA_VERSION,
+    SESSION_FIELDS,
+    SESSION_SHARED_FIELDS,
+    TALK_FIELDS,
+    SchemaMixin,
+    conferences,
+    feeds_table,
+    leases_table,
+    meta_table,
+    metadata,
+    rate_events_table,
+    sessions_table,
+    sources_table,
+    talk_changes,
+    talks_table,
+)
+from .snapshots import SnapshotMixin
+from .sources import SourceMixin
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SESSION_FIELDS",
+    "SESSION_SHARED_FIELDS",
+    "TALK_FIELDS",
+    "Conference",
+    "FeedSpec",
+    "ImportReport",
+    "Snapshot",
+    "SourceState",
+    "Store",
+    "StoreError",
+    "StoredFeed",
+    "conferences",
+    "feeds_table",
+    "hash_key",
+    "leases_table",
+    "meta_table",
+    "metadata",
+    "rate_events_table",
+    "sessions_table",
+    "sources_table",
+    "talk_changes",
+    "talk_keys",
+    "talks_table",
+]
+
+
+class Store(SchemaMixin, SnapshotMixin, ImportMixin, FeedMixin, SourceMixin):
+    """Access to the database; one per process (it holds the connection pool)."""
