@@ -132,6 +132,34 @@ def test_a_cut_page_keeps_the_title_out_of_the_abstract() -> None:
         parse(page, year=2024)
 
 
+
+def test_a_second_label_and_award_badges_before_the_title_are_badges() -> None:
+    page = ("Poster\nSpotlight\naward Outstanding Paper\nReading Invented Calendars\nAna Lima · Bo Chen\n"
+            "Hall J (level 1) #302\nTue 29 Nov 9 a.m. PST — 11 a.m. PST\nWe read calendars.\n")
+    schedule = parse(page, year=2022)
+    session, talk = only_talk(schedule)
+    assert (talk.type, talk.title, session.location) == ("Poster", "Reading Invented Calendars", "Hall J (level 1) #302")
+    assert schedule.reports[0].ignored == ((2, "Spotlight"), (3, "award Outstanding Paper"))
+
+
+def test_a_poster_session_with_one_child_is_still_a_session() -> None:
+    page = ("Poster Session\nPoster Session 9\nHall B\nWed 16 Jul 11 a.m. PDT — 1:30 p.m. PDT\n"
+            "Poster\n#B-1\nThe Only Poster\nAna Lima\nAn abstract.\n")
+    session, talk = only_talk(parse(page, year=2025))
+    assert (session.title, talk.type, talk.title, talk.location) == ("Poster Session 9", "Poster", "The Only Poster", "Hall B #B-1")
+
+
+def test_an_old_listing_of_events_is_one_session_per_event() -> None:
+    schedule = parse_fixture("multitrack_event_list.txt", year=2017)
+    assert schedule.reports[0].kind == "event list"
+    assert [(s.title, s.location, s.talks[0].type, s.talks[0].start.isoformat()) for s in schedule.sessions] == [
+        ("A Primer on Invented Transport", "Hall A", "Tutorial", "2017-12-04T08:00:00-08:00"),
+        ("Calendars for Careful Learners", "Grand Ballroom", "Tutorial", "2017-12-04T10:45:00-08:00"),
+        ("Why Time Zones Exist", "Hall A", "Invited Talk", "2017-12-04T17:30:00-08:00"),
+    ]
+    assert schedule.sessions[0].talks[0].abstract.startswith("Invented transport")
+    assert "Tutorial" not in (schedule.sessions[0].talks[0].abstract or "")
+
 # -- sessions -----------------------------------------------------------------------------------
 
 

@@ -10,6 +10,9 @@
   read by :func:`.fields.read_event_fields`. One session per event; an oral
   presentation becomes a second one-talk session (its range is the whole session's,
   which the talk's description says).
+* **Event list** — an old ``Schedule`` listing copied as text: several old-style
+  events (label, time with ``@ room``, title, authors, abstract), no session title;
+  one one-talk session per event.
 * **Day page** — many events with start times only: lines such as
   "Poster Session: Poster Session 3 Wed 24 Jul 11:30 a.m." or a type line, a
   time line ("7:30 AM - 4:00 PM", the date from the URL's ``/day/<month>/<day>``)
@@ -151,6 +154,60 @@ def parse_event_page(
         unused.append((extra.line, extra.text))
         unused.extend(extra.body)
     report = make_report("event page", sessions, year_choice, zone_choice, options, sorted(unused))
+    return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))
+
+
+def is_event_list(header: list[tuple[int, str]], slots: list[_Slot]) -> bool:
+    """Several old-style events one after another (an old ``Schedule`` listing copied as text):
+    no session title above the first time line — nothing, or only the first event's label —
+    and under every time line a title rather than a paragraph."""
+    content = [t for _, t in header if not _TIMEZONE_RE.match(t)]
+    if len(slots) < 2 or len(content) > 1 or (content and not is_type_label(content[0])):
+        return False
+    return all(slot.body and not is_prose(slot.body[0][1]) and not is_type_label(slot.body[0][1]) for slot in slots)
+
+
+def parse_event_list(
+    header: list[tuple[int, str]],
+    slots: list[_Slot],
+    url: str | None,
+    options: PageOptions,
+    *,
+    headings: set[int] | frozenset[int] = frozenset(),
+    ignored: list[tuple[int, str]] | tuple[tuple[int, str], ...] = (),
+) -> Schedule:
+    """An old listing → one one-talk session per event; an event's label is the last line above its time."""
+    warnings: list[ParseWarning] = []
+    content = [(n, t) for n, t in header if not _TIMEZONE_RE.match(t)]
+    zone_line = next(((n, m.group(1)) for n, t in header if (m := _TIMEZONE_RE.match(t))), None)
+    zone_choice = _resolve_zone(_Header(timezone=zone_line), slots, options)
+    year_choice = _resolve_year(slots, url, options, warnings)
+    zone, year = zone_choice.value, year_choice.value
+    assert isinstance(zone, ZoneInfo) and isinstance(year, int)
+    state: dict[str, object] = {"year": year, "page_day": day_from_url(url, year)}
+    unused = list(ignored)
+    sessions: list[Session] = []
+    label = content[0][1] if content else None
+    for index, slot in enumerate(slots):
+        body = list(slot.body)
+        following = None
+        if index + 1 < len(slots) and body and is_type_label(body[-1][1]):
+            following, body = body[-1][1], body[:-1]  # the next event's label
+        fields = read_event_fields(body, headings=headings, rooms=False)
+        unused += fields.ignored + fields.unread
+        times = _slot_times(slot, zone, state, options, warnings)
+        title = fields.title or f"Untitled {(label or 'event').lower()}"
+        if fields.title is None:
+            warnings.append(ParseWarning(slot.line, "event has a time and no title: kept as an untitled event"))
+        identity = f"{url or ''}#{normalize_title(title)}@{times[0].isoformat()}"
+        sessions.append(_one_talk_session(
+            title, times, zone.key, url, kind=label, authors=fields.authors,
+            abstract="\n".join(fields.abstract) or None, location=slot.when.room or fields.location, identity=identity,
+        ))
+        label = following
+    if options.source:
+        warnings = [replace(w, source=options.source) for w in warnings]
+    report = make_report("event list", sessions, year_choice, zone_choice, options, sorted(unused))
     return Schedule(timezone=zone.key, sessions=tuple(sessions), warnings=tuple(warnings), reports=(report,))
 
 

@@ -67,12 +67,15 @@ def split_children(body: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     return lead, children
 
 
-def is_shared_slot_session(slots: list[_Slot]) -> bool:
-    """One time line followed by at least :data:`MIN_CHILDREN` labelled children."""
+def is_shared_slot_session(slots: list[_Slot], header: list[tuple[int, str]] | None = None) -> bool:
+    """One time line followed by at least :data:`MIN_CHILDREN` labelled children (one is enough
+    under a "… Session" label such as "Poster Session")."""
     if len(slots) != 1:
         return False
     _, children = split_children(slots[0].body)
-    return sum(1 for child in children if any(not _is_marker(t) for _, t in child)) >= MIN_CHILDREN
+    labels = [t for _, t in header or [] if is_type_label(t)]
+    least = 1 if labels and labels[0].casefold().endswith("session") else MIN_CHILDREN
+    return sum(1 for child in children if any(not _is_marker(t) for _, t in child)) >= least
 
 
 def _child_fields(child: list[tuple[int, str]], headings: set[int] | frozenset[int]) -> tuple[EventFields, str | None]:

@@ -9,8 +9,9 @@ other events' tails cut), the first kind that fits reads the page:
 3. an agenda (a tutorial/workshop header, then weekday-only items, :mod:`.agenda`);
 4. no time line of its own → nothing to import, with the reason (:mod:`.noevents`);
 5. a poster session (one time line shared by labelled children, :mod:`.posters`);
-6. an event page (:func:`.kinds.parse_event_page`);
-7. a session page (:func:`.page.parse_session_page`).
+6. an old listing of several events without a session title (:func:`.kinds.parse_event_list`);
+7. an event page (:func:`.kinds.parse_event_page`);
+8. a session page (:func:`.page.parse_session_page`).
 
 Every schedule carries one page report with its kind and the lines it ignored.
 """
@@ -22,7 +23,7 @@ from dataclasses import replace
 from ..model import ParseWarning, Schedule
 from .agenda import find_agenda, parse_agenda
 from .calendar_text import is_calendar_page, parse_calendar_page
-from .kinds import is_day_page, is_event_page, parse_day_page, parse_event_page
+from .kinds import is_day_page, is_event_list, is_event_page, parse_day_page, parse_event_list, parse_event_page
 from .noevents import deadlines_line, explain_no_events
 from .page import PageOptions, _split, parse_session_page
 from .posters import is_shared_slot_session, parse_shared_slot_session
@@ -49,10 +50,12 @@ def parse_text_lines(lines: list[tuple[int, str]], url: str | None, options: Pag
     header, slots = _split(content, options)
     if not slots:
         raise explain_no_events(content, prepared, options.source)
-    if is_shared_slot_session(slots):
+    if is_shared_slot_session(slots, header):
         return parse_shared_slot_session(
             header, slots, url, options, headings=prepared.headings, ignored=prepared.ignored
         )
+    if is_event_list(header, slots):
+        return parse_event_list(header, slots, url, options, headings=prepared.headings, ignored=prepared.ignored)
     if is_event_page(header, slots):
         warnings: list[ParseWarning] = []
         schedule = parse_event_page(
