@@ -408,3 +408,27 @@ def test_a_20000_word_line_costs_linear_time(shape: str) -> None:
         pass
     assert time.perf_counter() - started < 2.0  # quadratic work on this line takes many seconds
 
+
+
+def test_every_kinds_fixture_with_events_passes_icscheck(tmp_path) -> None:
+    """One feed of every kinds fixture that has events: six client parsers agree (needs ../shared)."""
+    from conftest import run_icscheck
+    from helpers import GOLDEN_STAMP
+
+    from calsync.ical import FeedOptions, Revision, describe_schedule, render_calendar
+
+    schedules = []
+    for name in KIND_FILES:
+        try:
+            schedules.append(parse_kind(name))
+        except (NoEvents, ParseError):
+            continue
+    assert len(schedules) >= 10
+    # the agenda copied two ways gives the same sessions (same UIDs): keep each once
+    sessions = list({s.id: s for schedule in schedules for s in schedule.sessions}.values())
+    data = render_calendar(sessions, describe_schedule(schedules[0]), lambda _i: Revision(GOLDEN_STAMP.modified),
+                           FeedOptions(sessions=True))
+    out = tmp_path / "every-kind.ics"
+    out.write_bytes(data)
+    report = run_icscheck(out)
+    assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, report["findings"]
