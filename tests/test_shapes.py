@@ -432,3 +432,14 @@ def test_every_kinds_fixture_with_events_passes_icscheck(tmp_path) -> None:
     out.write_bytes(data)
     report = run_icscheck(out)
     assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, report["findings"]
+
+
+def test_breadcrumb_of_the_parent_event_is_not_the_title() -> None:
+    """A child event's page: "Oral" / "in" / "Oral Session 3B: …" above its own title."""
+    text = (
+        "Oral\nin\nOral Session 2C: Invented Topics\nA Title We Made Up\nAna Lima · Bo Chen\nHall E 2\n"
+        "Wed 24 Jul 1:30 a.m. PDT — 1:45 a.m. PDT\nAbstract:\nWe show things.\n"
+    )
+    session, talk = only_talk(parse(text, year=2024))
+    assert (talk.type, talk.title, talk.authors, session.location) == ("Oral", "A Title We Made Up", ("Ana Lima", "Bo Chen"), "Hall E 2")
+    assert talk.start.isoformat() == "2024-07-24T01:30:00-07:00" and talk.abstract == "We show things."

@@ -5,7 +5,8 @@ describe an event by the same lines in a few orders; :func:`read_event_fields`
 reads them, whichever order, into :class:`EventFields`:
 
 * a type label ("Spotlight Poster", "Tutorial", "Expo Talk Panel", "In-Person Oral
-  presentation / top 5% paper"), first;
+  presentation / top 5% paper"), first, maybe with the breadcrumb of the event it is
+  part of on the next two lines ("in" / "Workshop: …");
 * badges that are not the title: award lines ("Outstanding Paper |", "award
   Outstanding Paper", "Outstanding Paper Honorable Mention") and a second type
   label ("Spotlight");
@@ -39,6 +40,8 @@ class EventFields:
     ignored: list[tuple[int, str]] = field(default_factory=list)
     #: Header lines that fit no field (the caller warns about them).
     unread: list[tuple[int, str]] = field(default_factory=list)
+    #: The event the page's breadcrumb names ("Oral" / "in" / "Oral Session 3B"), if any.
+    parent: str | None = None
 
 
 def read_event_fields(
@@ -63,8 +66,17 @@ def read_event_fields(
     names = frozenset(f.authors)
     in_abstract = bool(f.abstract)
     stopped = False
+    parent_next = False
     for number, text in lines:
         if stopped:
+            f.ignored.append((number, text))
+            continue
+        if parent_next:  # the breadcrumb's parent: "Workshop: …", "Oral Session 3B"; never the title
+            f.parent, parent_next = text, False
+            f.ignored.append((number, text))
+            continue
+        if f.type is not None and f.title is None and text.casefold() == "in":
+            parent_next = True
             f.ignored.append((number, text))
             continue
         if (m := _TIMEZONE_RE.match(text)) is not None:
