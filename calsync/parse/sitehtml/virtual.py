@@ -34,7 +34,7 @@ from bs4 import Tag
 
 from ...errors import NoEvents, ParseError
 from ...model import ParseWarning, Schedule
-from ..page import PageOptions, _Slot, split_names
+from ..page import _MODERATOR_RE, PageOptions, _Slot, split_names
 from ..timeline import looks_like_time_line
 from .common import (
     Built,
@@ -59,7 +59,6 @@ from .common import (
 
 logger = logging.getLogger(__name__)
 
-_MODERATOR_RE = re.compile(r"^(?:moderators?|chairs?|session chairs?)\s*:\s*(.*)$", re.I)
 _PRESENTATION_RE = re.compile(r"\bpresentation\s*:", re.I)
 _VIRTUAL_LINK_RE = re.compile(r"^(?:https?://[^/]+)?/virtual/\d{4}/")
 
