@@ -31,6 +31,7 @@ from ..model import (
     normalize_title,
 )
 from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
+from .prepare import NOISE
 from .htmltext import is_html, parse_html_lines
 from .labels import SLOT_TYPES, is_type_label  # noqa: F401 (SLOT_TYPES re-exported)
 from .slottimes import _clock, _label_check, _Slot, slot_times, weekday_date  # noqa: F401 (re-exported)
@@ -43,17 +44,8 @@ _weekday_date = weekday_date
 
 logger = logging.getLogger(__name__)
 
-#: Site chrome that carries no schedule information (compared case-insensitively).
-NOISE_LINES = frozenset(
-    s.casefold()
-    for s in (
-        "Skip to yearly menu bar Skip to main content",
-        "Skip to yearly menu bar",
-        "Skip to main content",
-        "Chat is not available.",
-        "Chat is not available",
-    )
-)
+#: Site chrome that carries no schedule information (one list: :data:`.prepare.NOISE`).
+NOISE_LINES = NOISE
 
 _MODERATOR_RE = re.compile(r"^(?:moderators?|chairs?|session chairs?)\s*:\s*(.*)$", re.I)
 #: ``Timezone: America/Sao_Paulo``; an empty ``Timezone: »`` or ``( events) Timezone:`` states none.
