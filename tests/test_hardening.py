@@ -304,7 +304,7 @@ def test_refresh_stops_when_its_lease_is_lost(tmp_path: Path) -> None:
     seen: list[str] = []
 
     def thief(done: int, total: int, outcome: object) -> None:
-        seen.append(getattr(outcome, "url"))
+        seen.append(outcome.url)  # type: ignore[attr-defined]
         if done == 1:  # the lease runs out and another instance takes it
             store.release_lease(REFRESH_LEASE, "me")
             assert store.try_lease(REFRESH_LEASE, "other", start + timedelta(seconds=1), 120)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -31,8 +32,8 @@ from ..model import (
     normalize_title,
 )
 from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
-from .prepare import NOISE
 from .htmltext import is_html, parse_html_lines
+from .prepare import NOISE
 from .labels import SLOT_TYPES, is_type_label  # noqa: F401 (SLOT_TYPES re-exported)
 from .slottimes import _clock, _label_check, _Slot, slot_times, weekday_date  # noqa: F401 (re-exported)
 from .timeline import looks_like_time_line, match_time_line

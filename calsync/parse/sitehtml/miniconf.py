@@ -166,7 +166,7 @@ def _parse_session_times(index: PageIndex, blocks: list[Tag], ctx: PageContext, 
     zone_name = next((z for _, _, z, _, _ in found if z), None)
     page_zone = (found[0][1].line, zone_name) if zone_name else None
     clock = resolve_clock([s for _, s, _, _, _ in found], ctx, options, built.warnings, page_zone=page_zone, page_year=_title_year(index))
-    for block, slot, _, room, kind in found:
+    for _block, slot, _, room, kind in found:
         start, end = slot_times(slot, clock, options, built.warnings)
         identity = f"{ctx.url}#{start.isoformat()}" if ctx.url and len(found) > 1 else ctx.url
         item = Item(start, end, title, type=kind, authors=speakers, abstract=abstract)
