@@ -30,6 +30,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
@@ -57,7 +58,7 @@ def page_zone_name(value: str) -> str | None:
 class Resolved:
     """A decided year or zone and where it came from (one of the origins above)."""
 
-    value: object
+    value: Any  # an int (year), a ZoneInfo (zone) or None
     origin: str
     detail: str = ""
 
@@ -115,20 +116,20 @@ def resolve_year(
         if hint.weekday is None or hint.day is None or hint.month is None:
             continue
         today = getattr(options, "today", None) or date.today()
-        year, others = infer_year(hint.month, hint.day, hint.weekday, today)
-        if year is None:
+        inferred, others = infer_year(hint.month, hint.day, hint.weekday, today)
+        if inferred is None:
             raise err("no year has this weekday and date: pass --year", hint.line, hint.text)
         others_text = ", ".join(map(str, others)) if others else "none"
         warnings.append(
             ParseWarning(
                 hint.line,
-                f"the page names no year: inferred {year} from "
+                f"the page names no year: inferred {inferred} from "
                 f"{calendar.day_name[hint.weekday]} {hint.day} {calendar.month_name[hint.month]} "
                 f"(other years of the last decade with that weekday: {others_text}); "
                 "set the conference's year, or pass --year or --url to be sure",
             )
         )
-        return Resolved(year, INFERRED, f"{calendar.day_name[hint.weekday]} {hint.day} {calendar.month_name[hint.month]}")
+        return Resolved(inferred, INFERRED, f"{calendar.day_name[hint.weekday]} {hint.day} {calendar.month_name[hint.month]}")
     if not needs_year:
         return Resolved(None, "", "")
     first = hints[0] if hints else None

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
