@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -52,6 +53,15 @@ def page_zone_name(value: str) -> str | None:
     """
     value = value.strip()
     return value if _ZONE_NAME_RE.match(value) else None
+
+
+def _error_for(source: str | None) -> Callable[..., ParseError]:
+    """A ParseError maker naming ``source``: ``err(message, line, text)``."""
+
+    def err(message: str, line: int | None = None, text: str | None = None) -> ParseError:
+        return ParseError(message, line=line, text=text, source=source)
+
+    return err
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ def resolve_year(
     then the value is ``None``).
     """
     source = getattr(options, "source", None)
-    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=source)  # noqa: E731
+    err = _error_for(source)
     given: list[tuple[int, str, str]] = []  # year, origin, what
     explicit = next((h for h in hints if h.year is not None), None)
     if explicit is not None:
@@ -160,7 +170,7 @@ def resolve_zone(
     the first time line (named in the error when no zone is known).
     """
     source = getattr(options, "source", None)
-    err = lambda msg, line=None, text=None: ParseError(msg, line=line, text=text, source=source)  # noqa: E731
+    err = _error_for(source)
     if page_line is not None and (name := page_zone_name(page_line[1])) is not None:
         try:
             return Resolved(load_zone(name), PAGE, f"the Timezone line {page_line[0]}")
@@ -269,7 +279,7 @@ def make_report(
         source=getattr(options, "source", None),
         kind=kind,
         events=sum(len(s.talks) for s in sessions),
-        year=year.value if year is not None else None,  # type: ignore[arg-type]
+        year=year.value if year is not None else None,
         year_origin=year.origin if year is not None and year.value is not None else None,
         timezone=zone_value.key if isinstance(zone_value, ZoneInfo) else None,
         zone_origin=zone.origin if zone is not None else None,
