@@ -1,7 +1,16 @@
-"""The ``calsync`` command: ``parse`` a page to JSON, ``ics`` pages to iCalendar.
+"""The ``calsync`` command and its five subcommands:
+
+* ``parse PAGE`` — one page's schedule as JSON on stdout;
+* ``ics PAGE...`` — pages as one iCalendar file;
+* ``import PAGE|URL... --conference SLUG`` — parse pages and store them in a conference;
+* ``refresh [--conference SLUG]`` — fetch every stored or configured source again;
+* ``serve`` — the web service on Werkzeug's development server.
+
+``parse`` and ``ics`` need no database: the store (and so SQLAlchemy), the refresher and
+the web app are imported only inside the commands that use them.
 
 Exit codes: 0 success (warnings on stderr), 2 bad input or options (one line
-naming the file and line; never a traceback).
+naming the file and line; never a traceback); ``refresh`` exits 1 when a source failed.
 """
 
 from __future__ import annotations
@@ -16,20 +25,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .clock import utcnow
 from .config import Config, ConferenceConfig, load_config
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
-from .refresh import SourceOutcome, fetch_policy, is_url, page_options, refresh_all
-from .service import utcnow
 from .sites import check_site, fetch_source, source_url, with_sibling_abstracts
+from .sources import fetch_policy, is_url, page_options
 from .ical import Revision, describe_schedule, render_calendar
 from .model import SLUG_RE, PageReport, Schedule
 from .parse import parse_pages
 from .parse.context import INFERRED, describe_report
 from .serialize import build_schedule_dict
-from .store import Conference
+
+if TYPE_CHECKING:  # annotations only: the store (SQLAlchemy) is imported by the commands that use it
+    from .refresh import SourceOutcome
+    from .store import Conference
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +357,7 @@ def _conference_year(reports: Sequence[PageReport]) -> tuple[int | None, str]:
 
 def cmd_refresh(args: argparse.Namespace, config: Config) -> int:
     """``calsync refresh [--conference SLUG]``: fetch every source again; a progress bar on a terminal."""
+    from .refresh import refresh_all
     from .store import Store
 
     store = Store(config.database_url)

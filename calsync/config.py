@@ -6,6 +6,7 @@ environment it is given when a command or the app factory calls it.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -65,7 +66,8 @@ class LimitsConfig:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    """``[fetch]``: how source pages are fetched (see :mod:`calsync.fetch`)."""
+    """``[fetch]``: how source pages are fetched — the one owner of these settings and their
+    defaults; :meth:`calsync.fetch.FetchPolicy.from_config` turns them into a policy."""
 
     #: Hosts ("host" or "host:port") that may be fetched besides the configured sources'
     #: hosts and the well-known conference sites; an address listed here is allowed even
@@ -80,7 +82,10 @@ class FetchConfig:
     #: its abstracts): these run to several MB where a page is a few hundred KB.
     max_data_bytes: int = 30_000_000
     max_redirects: int = 5
+    #: Extra attempts on 5xx answers, timeouts and connection errors.
     retries: int = 2
+    #: Seconds before the first retry, doubled for each further one (0: retry at once).
+    backoff_seconds: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -157,13 +162,15 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_FETCH_ALLOW_HOSTS": ("fetch", "allow_hosts"),
     "CALSYNC_FETCH_MAX_BYTES": ("fetch", "max_bytes"),
     "CALSYNC_FETCH_MAX_DATA_BYTES": ("fetch", "max_data_bytes"),
+    "CALSYNC_FETCH_BACKOFF_SECONDS": ("fetch", "backoff_seconds"),
     "CALSYNC_REFRESH_INTERVAL_MINUTES": ("refresh", "interval_minutes"),
     "CALSYNC_REFRESH_MIN_TALKS_PERCENT": ("refresh", "min_talks_percent"),
 }
 
 _ZERO_ALLOWED = {"top level.proxy_fix_hops", "feed.cancelled_days", "limits.cache_check_seconds", "refresh.interval_minutes",
-                 "refresh.min_talks_percent", "fetch.retries", "fetch.max_redirects"}
-_TYPES = {"str": str, "int": int, "bool": bool, "int | None": int, "tuple[str, ...]": tuple, "str | None": str}
+                 "refresh.min_talks_percent", "fetch.retries", "fetch.max_redirects", "fetch.backoff_seconds"}
+_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "int | None": int, "tuple[str, ...]": tuple,
+          "str | None": str}
 
 
 def _coerce(value: Any, kind: type, name: str) -> Any:
@@ -183,6 +190,16 @@ def _coerce(value: Any, kind: type, name: str) -> Any:
         if number < 0 or (number == 0 and name not in _ZERO_ALLOWED):
             raise ConfigError(f"{name}: must be positive, got {number}")
         return number
+    if kind is float:
+        if isinstance(value, bool):
+            raise ConfigError(f"{name}: expected a number, got {value!r}")
+        try:
+            real = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+        if not math.isfinite(real) or real < 0 or (real == 0 and name not in _ZERO_ALLOWED):
+            raise ConfigError(f"{name}: must be a positive number, got {value!r}")
+        return real
     if kind is tuple:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]

@@ -58,10 +58,6 @@ class ParseError(CalsyncError):
         text = f": {self.text!r}" if self.text else ""
         return f"{where}: {self.reason}{text}"
 
-    def with_source(self, source: str) -> "ParseError":
-        """Return the same error, naming the file or URL it came from."""
-        return ParseError(self.reason, line=self.line, text=self.text, source=source)
-
 
 class NoEvents(ParseError):
     """A page that lists nothing with a time (an index of workshops, say): nothing to import.

@@ -52,6 +52,7 @@ from urllib3.util import connection as urllib3_connection
 from urllib3.util import parse_url
 
 from . import __version__
+from .config import FetchConfig
 from .decoding import decode_page
 from .errors import ConfigError, FetchError, FetchRefused, display_url
 
@@ -94,16 +95,23 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 # -- policy ----------------------------------------------------------------------
 
+#: The ``[fetch]`` settings' defaults: the one owner of every default below.
+_DEFAULTS = FetchConfig()
+
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """What may be fetched, and how.
+    """What may be fetched, and how: the ``[fetch]`` settings (:class:`~calsync.config.FetchConfig`,
+    which owns the defaults) with the allow-list worked out for one run.
 
-    ``allow_hosts`` entries are canonicalised (lower-case, IDNA, IPv6 in
+    :meth:`from_config` is the one conversion from the settings; tests build policies
+    directly. ``allow_hosts`` entries are canonicalised (lower-case, IDNA, IPv6 in
     brackets when a port is given); an invalid entry is a :class:`ConfigError`.
 
     >>> sorted(FetchPolicy(allow_hosts=frozenset({"ICML.cc", "[::1]:8080"})).allow_hosts)
     ['[::1]:8080', 'icml.cc']
+    >>> FetchPolicy().read_timeout == FetchConfig().read_timeout_seconds
+    True
     """
 
     #: ``"host"`` (scheme's default port) or ``"host:port"``; empty = no host allowed.
@@ -111,18 +119,40 @@ class FetchPolicy:
     #: The entries that may vouch for a private, loopback or link-local address (the
     #: config's, never a command line's); ``None``: all of ``allow_hosts``.
     address_hosts: frozenset[str] | None = None
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
+    connect_timeout: float = float(_DEFAULTS.connect_timeout_seconds)
+    read_timeout: float = float(_DEFAULTS.read_timeout_seconds)
+    max_bytes: int = _DEFAULTS.max_bytes
+    max_redirects: int = _DEFAULTS.max_redirects
     #: Extra attempts on 5xx / timeouts / connection errors only.
-    retries: int = 2
+    retries: int = _DEFAULTS.retries
     #: Seconds one response body may take in all (a server that drips a byte every few
     #: seconds never trips the read timeout, which is per socket read).
-    total_timeout: float = 60.0
+    total_timeout: float = float(_DEFAULTS.total_timeout_seconds)
     #: Seconds before the first retry, doubled for each further one.
-    backoff: float = 0.5
+    backoff: float = float(_DEFAULTS.backoff_seconds)
     user_agent: str = f"calsync/{__version__} (+conference calendar exporter)"
+
+    @classmethod
+    def from_config(
+        cls, settings: FetchConfig, allow_hosts: Iterable[str], address_hosts: Iterable[str] | None = None
+    ) -> FetchPolicy:
+        """The policy of the ``[fetch]`` settings with these allow-lists (see :func:`default_allow_hosts`).
+
+        >>> policy = FetchPolicy.from_config(FetchConfig(retries=0, backoff_seconds=0.25), {"a.org"})
+        >>> policy.retries, policy.backoff, policy.read_timeout, sorted(policy.address_hosts or ())
+        (0, 0.25, 20.0, ['a.org'])
+        """
+        return cls(
+            allow_hosts=frozenset(allow_hosts),
+            address_hosts=None if address_hosts is None else frozenset(address_hosts),
+            connect_timeout=float(settings.connect_timeout_seconds),
+            read_timeout=float(settings.read_timeout_seconds),
+            total_timeout=float(settings.total_timeout_seconds),
+            max_bytes=settings.max_bytes,
+            max_redirects=settings.max_redirects,
+            retries=settings.retries,
+            backoff=float(settings.backoff_seconds),
+        )
 
     def __post_init__(self) -> None:
         if isinstance(self.allow_hosts, str):

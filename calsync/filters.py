@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import InvalidQuery
 from .ical import FeedOptions
-from .model import Session, Talk
+from .model import Session, Talk, normalize_title
 
 __all__ = [
     "FILTER_KEYS",
@@ -112,17 +112,6 @@ def _clean(text: str) -> str:
     ''
     """
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def _key(text: str) -> str:
-    """Case-insensitive identity of a type or room (exact match, accents kept).
-
-    >>> _key(" Ballroom   A ") == _key("BALLROOM a")
-    True
-    >>> _key("Café") == _key("Cafe")
-    False
-    """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _strip_marks(text: str) -> str:
@@ -250,8 +239,8 @@ def _clean_many(param: str, values: object, *, fold_case: bool) -> tuple[str, ..
         seen: set[str] = set()
         kept = []
         for value in cleaned:
-            if _key(value) not in seen:
-                seen.add(_key(value))
+            if normalize_title(value) not in seen:
+                seen.add(normalize_title(value))
                 kept.append(value)
         cleaned = kept
     if len(cleaned) > MAX_VALUES:
@@ -505,17 +494,17 @@ class _TalkMatcher:
     """The talk-level filters of a query, folded once."""
 
     def __init__(self, query: FeedQuery) -> None:
-        self.types = {_key(t) for t in query.types}
-        self.room = _key(query.room) if query.room else None
+        self.types = {normalize_title(t) for t in query.types}
+        self.room = normalize_title(query.room) if query.room else None
         self.day = query.day
         self.author = _fold(query.author) if query.author else None
         self.words = _fold(query.q).split() if query.q else None
 
     def __call__(self, session: Session, talk: Talk) -> bool:
-        if self.types and (talk.type is None or _key(talk.type) not in self.types):
+        if self.types and (talk.type is None or normalize_title(talk.type) not in self.types):
             return False
         where = talk.location or session.location  # where the talk takes place
-        if self.room is not None and (where is None or _key(where) != self.room):
+        if self.room is not None and (where is None or normalize_title(where) != self.room):
             return False
         if self.day is not None and _local_date(talk, session) != self.day:
             return False

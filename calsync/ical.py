@@ -1,9 +1,11 @@
 """Model → iCalendar bytes (pure: no clock, no request, no I/O).
 
 icalendar does all the serializing. Each VEVENT and VTIMEZONE is rendered on its
-own (``render_*``) so that a caller (the store) can keep a talk's bytes until the
-talk changes and assemble feeds from cached pieces; :func:`assemble_calendar`
-only places already-serialized components between a calendar's header and its
+own (``render_*``) so that a caller can keep an event's bytes until its revision
+changes and assemble feeds from cached pieces: :func:`render_calendar` takes that
+cache as an argument, and :class:`calsync.service.FeedService` owns it (the store
+keeps no bytes, only the revisions). :func:`assemble_calendar` only places
+already-serialized components between a calendar's header and its
 ``END:VCALENDAR`` line.
 
 Rendering the same input twice gives byte-identical output: DTSTAMP and

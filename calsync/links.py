@@ -7,8 +7,14 @@ name with its ``Content-Disposition`` header, and short user-facing notes on
 feed size and refresh delays.
 
 The Google ``cid=`` and Outlook ``addfromweb`` links are undocumented by their
-vendors (see ``/work/shared/docs/calendar-clients.md``, item 7): always show the
-plain https URL next to them, with "From URL" instructions.
+vendors, who document only adding a feed by hand: always show the plain https URL
+next to them, with those "From URL" / "Subscribe from web" instructions:
+
+* Google Calendar Help, "Subscribe to someone else's calendar" (Other calendars → + →
+  From URL): https://support.google.com/calendar/answer/37100
+* Microsoft Support, "Import or subscribe to a calendar in Outlook.com or Outlook on the
+  web" (Add calendar → Subscribe from web):
+  https://support.microsoft.com/en-us/office/import-or-subscribe-to-a-calendar-in-outlook-com-or-outlook-on-the-web-cff1429c-5af6-41ec-a5b4-74f2c278e98c
 """
 
 from __future__ import annotations

@@ -150,10 +150,15 @@ def _digest(*parts: str, length: int = 10) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """Case- and space-insensitive form of a title, used as a talk's identity.
+    """Case- and space-insensitive form of a title (NFKC, casefolded, whitespace collapsed).
+
+    The one normalisation of names: a talk's identity (its id, the store's match key),
+    and how feed filters compare types and rooms. Accents are kept.
 
     >>> normalize_title("  Deep   Nets,  Revisited ")
     'deep nets, revisited'
+    >>> normalize_title(" Ballroom   A ") == normalize_title("BALLROOM a"), normalize_title("Café") == normalize_title("Cafe")
+    (True, False)
     """
     return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 

@@ -18,20 +18,34 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import requests
 
-from .config import Config, ConferenceConfig
+from .config import Config
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
-from .fetch import FetchPolicy, default_allow_hosts, make_session
-from .parse import PageOptions, parse_page
-from .store import Conference, Store
+from .fetch import FetchPolicy, make_session
+from .parse import parse_page
 from .sites import fetch_source, with_sibling_abstracts
+from .sources import fetch_policy, is_url, page_options
+from .store import Conference, Store
+
+__all__ = [
+    "REFRESH_LEASE",
+    "Scheduler",
+    "SourceOutcome",
+    "conference_sources",
+    "fetch_policy",  # calsync.sources' (re-exported)
+    "is_url",  # calsync.sources'
+    "page_options",  # calsync.sources'
+    "refresh_all",
+    "refresh_conference",
+    "refresh_source",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,65 +63,11 @@ class SourceOutcome:
     talks: int | None = None
 
 
-def is_url(source: str) -> bool:
-    """Whether a source is fetched over HTTP(S) rather than read from a file.
-
-    >>> is_url("https://icml.cc/virtual/2022/session/20101"), is_url("pages/a.txt")
-    (True, False)
-    """
-    return source.lower().startswith(("http://", "https://"))
-
-
-def fetch_policy(config: Config, sources: Iterable[str] = ()) -> FetchPolicy:
-    """The fetch policy of the config; the allow-list also holds the sources' hosts.
-
-    ``sources`` (URLs given on a command line or stored by an import) may be fetched
-    from public addresses only: a private, loopback or link-local address needs the
-    config (``fetch.allow_hosts`` or a ``[[conferences]] sources`` entry).
-    """
-    configured = [s for c in config.conferences for s in c.sources if is_url(s)]
-    return FetchPolicy(
-        allow_hosts=default_allow_hosts(configured + [s for s in sources if is_url(s)], config.fetch.allow_hosts),
-        address_hosts=default_allow_hosts(configured, config.fetch.allow_hosts),
-        connect_timeout=float(config.fetch.connect_timeout_seconds),
-        read_timeout=float(config.fetch.read_timeout_seconds),
-        total_timeout=float(config.fetch.total_timeout_seconds),
-        max_bytes=config.fetch.max_bytes,
-        max_redirects=config.fetch.max_redirects,
-        retries=config.fetch.retries,
-    )
-
-
 def conference_sources(store: Store, config: Config, slug: str) -> list[str]:
     """A conference's sources: those in the config, then those added by ``calsync import``."""
     configured = next((c.sources for c in config.conferences if c.slug == slug), ())
     stored = [s.url for s in store.list_sources(slug)]
     return list(dict.fromkeys([*configured, *stored]))
-
-
-def page_options(
-    conference: Conference | None,
-    conf_config: ConferenceConfig | None,
-    url: str | None,
-    **command: object,
-) -> PageOptions:
-    """What a page of ``conference`` is read with: the conference's settings as context.
-
-    The config's ``[[conferences]]`` entry wins over the stored conference; ``command``
-    holds the command's own options (``year``, ``timezone``, ``days``, ``today``,
-    ``source``), which :mod:`calsync.parse.context` ranks below the conference's.
-    """
-    year = (conf_config.year if conf_config else None) or (conference.year if conference else None)
-    zone = (conf_config.timezone if conf_config else None) or (conference.timezone if conference else None)
-    days = (conf_config.days() if conf_config else ()) or command.pop("days", None) or ()
-    command.pop("days", None)
-    return PageOptions(
-        url=url if url and is_url(url) else None,
-        conference_year=year,
-        conference_timezone=zone,
-        days=tuple(days),  # type: ignore[arg-type]
-        **command,  # type: ignore[arg-type]
-    )
 
 
 def refresh_source(

@@ -19,11 +19,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+from .clock import utcnow  # also re-exported: `from calsync.service import utcnow` keeps working
 from .config import Config
 from .errors import InvalidFeed, NotFound
+from .feedspec import FeedSpec
 from .filters import (
     FeedQuery,
     canonical_query,
@@ -36,7 +38,7 @@ from .filters import (
 from .ical import CalendarInfo, render_calendar, talk_summary
 from .links import safe_filename
 from .model import Session, Talk
-from .store import FeedSpec, Snapshot, Store, StoredFeed
+from .store import Snapshot, Store, StoredFeed
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +76,6 @@ def make_etag(body: bytes) -> str:
 def query_key(query: FeedQuery) -> str:
     """The cache key of a feed query: its canonical form without ``download`` (memoized)."""
     return canonical_query(replace(query, download=False))
-
-
-def utcnow() -> datetime:
-    """The current time in UTC (the one clock of the service layer)."""
-    return datetime.now(timezone.utc)
 
 
 def describe_query(query: FeedQuery) -> str:

@@ -27,15 +27,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from . import __version__
+from .clock import utcnow
 from .config import Config, load_config
 from .errors import ApiError, CalsyncError, NotFound, TooManyRequests, Unauthorized
+from .feedspec import FeedSpec, feed_spec_from_json, text_problem  # noqa: F401 (text_problem: still importable here)
 from .filters import (
     FeedQuery,
     InvalidQuery,
     canonical_query,
-    filter_dict,
     parse_feed_query,
-    query_from_filter_dict,
     select_sessions,
     select_talks,
 )
@@ -55,11 +55,11 @@ from .links import (
 from .model import SLUG_PATTERN, Session, Talk, web_url
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
-from .service import FeedService, RenderedFeed, utcnow
+from .service import FeedService, RenderedFeed
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .refresh import Scheduler, SourceOutcome
-from .store import FeedSpec, SourceState, Store, StoredFeed
+from .store import SourceState, Store, StoredFeed
 
 log = logging.getLogger(__name__)
 
@@ -132,31 +132,6 @@ def log_escape(text: str) -> str:
     '/x%22%0D%0Arequest method=GET'
     """
     return _LOG_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", text)
-
-
-def text_problem(value: object, depth: int = 0) -> str | None:
-    r"""Why a JSON value cannot be stored (lone surrogates, control characters), or ``None``.
-
-    >>> text_problem({"name": "A\u0000B"}), text_problem(["\ud800"]), text_problem({"name": "Zoë"})
-    ('control characters are not allowed in text', 'text must be valid Unicode (a lone surrogate)', None)
-    """
-    if depth > 20:
-        return "malformed JSON: nested too deeply"
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "text must be valid Unicode (a lone surrogate)"
-        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-            return "control characters are not allowed in text"
-        return None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if (problem := text_problem(key, depth + 1) if isinstance(key, str) else None) or (
-            problem := text_problem(item, depth + 1)
-        ):
-            return problem
-    return None
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -489,55 +464,15 @@ def create_app(config: Config | None = None) -> Flask:
         query = feed_query()
         return jsonify({"talks": [api_talk(slug, s, t) for s, t in select_talks(snap.sessions, query)]})
 
-    def feed_spec_from_json() -> FeedSpec:
+    def request_feed_spec() -> FeedSpec:
+        """The request's JSON body as a feed spec (validated by :mod:`calsync.feedspec`), its conference resolved."""
         if not request.is_json:
             raise ApiError("send a JSON object with Content-Type: application/json")
         try:
             body = request.get_json(silent=True)
         except RecursionError:
             raise ApiError("malformed JSON: nested too deeply") from None
-        if not isinstance(body, dict):
-            raise ApiError("malformed JSON: expected an object")
-        if (problem := text_problem(body)) is not None:
-            raise ApiError(problem)
-        allowed = {"name", "conference", "talk_ids", "session_ids", "talks", "sessions", "filter", "alarm", "view"}
-        unknown = set(body) - allowed
-        if unknown:
-            raise ApiError(f"unknown field(s): {', '.join(sorted(unknown))}")
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            raise ApiError("'name' must be a non-empty string of at most 200 characters")
-
-        def ids(*keys: str) -> tuple[str, ...]:
-            values: list[Any] = []
-            for key in keys:
-                got = body.get(key, [])
-                if not isinstance(got, list) or not all(isinstance(v, str) and 0 < len(v) <= 100 for v in got):
-                    raise ApiError(f"'{key}' must be a list of id strings")
-                values.extend(got)
-            return tuple(dict.fromkeys(values))
-
-        talk_ids, session_ids = ids("talk_ids", "talks"), ids("session_ids", "sessions")
-        if len(talk_ids) + len(session_ids) > config.limits.max_feed_items:
-            raise ApiError(f"too many ids: a feed holds at most {config.limits.max_feed_items} talks and sessions")
-        filt = body.get("filter")
-        if filt is not None:
-            filt = filter_dict(query_from_filter_dict(filt)) or None
-        if not (talk_ids or session_ids or filt):
-            raise ApiError("give talk_ids, session_ids or a filter")
-        alarm = body.get("alarm")
-        if alarm is not None:
-            try:
-                FeedQuery(alarm=alarm)  # the same rule as ?alarm= on feeds
-            except InvalidQuery:
-                raise ApiError("'alarm' must be a whole number of minutes (0..10080)") from None
-        view = body.get("view", "talks")
-        if view not in ("talks", "sessions", "both"):
-            raise ApiError("'view' must be talks, sessions or both")
-        conference = body.get("conference")
-        if conference is not None and not isinstance(conference, str):
-            raise ApiError("'conference' must be a slug string")
-        spec = FeedSpec(name=name.strip(), conference=conference, talk_ids=talk_ids, session_ids=session_ids, filter=filt, alarm=alarm, view=view)
+        spec = feed_spec_from_json(body, max_items=config.limits.max_feed_items)
         return replace(spec, conference=service.resolve_conference(spec))
 
     def feed_json(stored: StoredFeed, edit_key: str | None = None) -> dict[str, Any]:
@@ -575,7 +510,7 @@ def create_app(config: Config | None = None) -> Flask:
         client = request.remote_addr or "unknown"
         if not store.count_event(f"feed-create {client}", config.limits.feed_creations_per_hour, 3600, utcnow()):
             raise TooManyRequests("too many feeds created from this address; try again later")
-        spec = feed_spec_from_json()
+        spec = request_feed_spec()
         stored, key = store.create_feed(spec, utcnow())
         response = jsonify(feed_json(stored, key))
         response.status_code = 201
@@ -590,7 +525,7 @@ def create_app(config: Config | None = None) -> Flask:
     @app.put("/api/feeds/<token:token>")
     def api_update_feed(token: str) -> Any:
         require_key(token)
-        spec = feed_spec_from_json()
+        spec = request_feed_spec()
         stored = store.update_feed(token, spec, utcnow())
         service.forget_feed(token)
         return jsonify(feed_json(stored))

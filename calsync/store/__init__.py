@@ -12,7 +12,8 @@ One module per job, composed here into the one :class:`Store`:
 
 * :mod:`.schema` — tables, :data:`SCHEMA_VERSION`, the compared field lists, migrations;
 * :mod:`.records` — the records the store hands out (:class:`Conference`, :class:`Snapshot`,
-  :class:`ImportReport`, :class:`SourceState`, :class:`FeedSpec`, :class:`StoredFeed`);
+  :class:`ImportReport`, :class:`SourceState`, :class:`StoredFeed`); what a custom feed
+  contains, :class:`~calsync.feedspec.FeedSpec`, is :mod:`calsync.feedspec`'s (re-exported here);
 * :mod:`.base` — the engine (SQLite or PostgreSQL) and the read/write transactions;
 * :mod:`.importer` — importing schedules: talk identity across imports, history;
 * :mod:`.snapshots` — conferences and the snapshot feeds are rendered from;
@@ -23,9 +24,10 @@ One module per job, composed here into the one :class:`Store`:
 from __future__ import annotations
 
 from ..errors import StoreError
+from ..feedspec import FeedSpec
 from .feeds import FeedMixin
 from .importer import ImportMixin, talk_keys
-from .records import Conference, FeedSpec, ImportReport, Snapshot, SourceState, StoredFeed, hash_key
+from .records import Conference, ImportReport, Snapshot, SourceState, StoredFeed, hash_key
 from .schema import (
     SCHEMA_VERSION,
     SESSION_FIELDS,

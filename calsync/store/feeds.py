@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from ..errors import NotFound
+from ..feedspec import FeedSpec
 from .base import StoreBase
-from .records import FeedSpec, StoredFeed, _ts, _utc, hash_key
+from .records import StoredFeed, _ts, _utc, hash_key
 from .schema import feeds_table
 
 

@@ -1,13 +1,15 @@
 """What the store hands out: the records (frozen dataclasses) of conferences, snapshots,
-imports, sources and custom feeds, and the conversions of stored times (Unix seconds, UTC)."""
+imports, sources and stored custom feeds, and the conversions of stored times (Unix seconds, UTC).
+
+What a custom feed contains (:class:`~calsync.feedspec.FeedSpec`) is defined, and validated,
+in :mod:`calsync.feedspec`; the store only keeps it."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
-
+from ..feedspec import FeedSpec
 from ..ical import Revision
 from ..model import Session, Talk
 
@@ -118,19 +120,6 @@ class SourceState:
     def failing(self) -> bool:
         """Whether the last attempt failed (an error newer than the last success)."""
         return self.last_error_at is not None and (self.last_success is None or self.last_error_at >= self.last_success)
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """What a custom feed contains: talks, whole sessions, and/or a filter of one conference."""
-
-    name: str
-    conference: str | None = None
-    talk_ids: tuple[str, ...] = ()
-    session_ids: tuple[str, ...] = ()
-    filter: dict[str, Any] | None = None
-    alarm: int | None = None
-    view: str = "talks"
 
 
 @dataclass(frozen=True)
