@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ParseError
 from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
 from .context import Resolved, make_report
-from .fields import read_event_fields
+from .fields import read_event_fields, trim_to_event
 from .labels import is_type_label
 from .page import PageOptions, _Header, _resolve_year, _resolve_zone, _Slot, _slot_times, split_names
 from .slottimes import DAYS_HINT
@@ -107,10 +107,29 @@ def _is_debris(text: str) -> bool:
     return not text.replace(LINK, " ").strip(" |>") or text in _DEBRIS or _LINK_LABEL_RE.match(text) is not None
 
 
+def _is_titled_label(lines: list[tuple[int, str]], index: int) -> bool:
+    """Whether a link label ("Q&A", "Poster") is the item's title: the first line that is not
+    debris, with the item's ``(type)`` right under it.
+
+    >>> _is_titled_label([(1, "|"), (2, "Q&A"), (3, "(Q&A)")], 1), _is_titled_label([(1, "Video |"), (2, "A")], 0)
+    (True, False)
+    """
+    text = lines[index][1]
+    return (
+        "|" not in text
+        and index + 1 < len(lines)
+        and _PAREN_RE.match(lines[index + 1][1]) is not None
+        and all(_is_debris(t) for _, t in lines[:index])
+    )
+
+
 def _read_item(slot: _Slot, ignored: list[tuple[int, str]]) -> _Item:
     """An item's title, ``(type)``, speakers (the ``🔗`` line) and description; debris dropped."""
     item = _Item(slot)
-    lines = [(n, t) for n, t in _join_parens(slot.body) if LINK in t or not _is_debris(t)]
+    joined = _join_parens(slot.body)
+    lines = [
+        (n, t) for i, (n, t) in enumerate(joined) if LINK in t or not _is_debris(t) or _is_titled_label(joined, i)
+    ]
     if len(lines) > 1 and is_type_label(lines[0][1]) and LINK not in lines[1][1] and not _PAREN_RE.match(lines[1][1]):
         item.type = lines[0][1]  # the session-page order: a type line, then the title
         lines = lines[1:]
@@ -201,8 +220,9 @@ def parse_agenda(
             dated.append(_Slot(number, text, when))
         else:
             header.append((number, text))
+    header, chrome = trim_to_event(header)
     head = read_event_fields(header, headings=headings)
-    unused += head.ignored + head.unread
+    unused += chrome + head.ignored + head.unread
     items = _items(lines[first_item:], warnings, unused, options.source)
     slots = dated + [item.slot for item in items]
     weekdays = {i.slot.when.start.weekday for i in items if i.slot.when.start.day is None} - {None}

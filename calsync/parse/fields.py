@@ -15,6 +15,9 @@ reads them, whichever order, into :class:`EventFields`:
   (``Hall J (level 1) #302``; a room with a ``#position`` is known anywhere);
 * an ``Abstract:`` label (or an ``Abstract`` heading) and the abstract, which ends at
   the next markdown heading or at an author's biography ("Ana Lima (University …)").
+
+A whole-page copy puts the site's navigation (or a reader view's header) above the
+event: :func:`trim_to_event` finds where the event's own lines start — at its type label.
 """
 
 from __future__ import annotations
@@ -124,3 +127,60 @@ def read_event_fields(
         else:
             f.unread.append((number, text))
     return f
+
+
+def _is_start_label(text: str) -> bool:
+    return text.casefold() == _SESSION_LABEL or is_type_label(text)
+
+
+def _is_session_label(text: str) -> bool:
+    folded = text.casefold()
+    return folded == _SESSION_LABEL or (folded.endswith(" session") and is_type_label(text))
+
+
+def event_start(lines: list[tuple[int, str]]) -> int:
+    """Index of the line where an event's (or session's) own header starts: its type label
+    ("Poster", "Tutorial", "Poster Session", "Session") when only chrome precedes it, else 0.
+
+    The label must be followed by its title (or by the breadcrumb's "in"), come before any
+    ``Moderator:``/``Abstract:`` line, and everything above it must look like chrome: no
+    names joined by ``·``, no room with a position, no paragraph, no session label, not a
+    label right above — so a badge ("Spotlight" under "Poster" or under the title) is never
+    taken for the start.
+
+    >>> event_start([(1, "NeurIPS"), (2, "Help/FAQ"), (3, "Poster"), (4, "A Title"), (5, "Ana Lima · Bo Chen")])
+    2
+    >>> event_start([(1, "Poster"), (2, "A Title"), (3, "Ana Lima · Bo Chen"), (4, "Spotlight"), (5, "Hall A #1")])
+    0
+    >>> event_start([(1, "Poster"), (2, "Spotlight"), (3, "A Title")])   # a second label is a badge
+    0
+    """
+    texts = [t for _, t in lines]
+    best = 0
+    for i, text in enumerate(texts):
+        if _MODERATOR_RE.match(text) or _ABSTRACT_RE.match(text):
+            break
+        before = texts[i - 1] if i else ""
+        if i and _is_start_label(text) and i + 1 < len(texts) and before.casefold() != "in" and not _is_start_label(before):
+            after = texts[i + 1]
+            if after.casefold() == "in" or not (
+                _is_start_label(after) or is_award(after) or is_prose(after) or _TIMEZONE_RE.match(after)
+            ):
+                best = i
+        if "·" in text or "⋅" in text or is_position_room(text) or is_prose(text) or _is_session_label(text):
+            break  # the event's own content (or a session's label): no chrome below it
+    return best
+
+
+def trim_to_event(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(the header from the event's label on, the chrome above it); ``Timezone:`` lines are kept.
+
+    >>> trim_to_event([(1, "Timezone: »"), (2, "ICML"), (3, "Oral"), (4, "A Title")])
+    ([(1, 'Timezone: »'), (3, 'Oral'), (4, 'A Title')], [(2, 'ICML')])
+    """
+    start = event_start(lines)
+    if start == 0:
+        return lines, []
+    zones = [(n, t) for n, t in lines[:start] if _TIMEZONE_RE.match(t)]
+    chrome = [(n, t) for n, t in lines[:start] if not _TIMEZONE_RE.match(t)]
+    return zones + lines[start:], chrome

@@ -137,6 +137,10 @@ def parse_event_page(
         if len(slots) < 2:
             raise ParseError(f"'{presentation}' is named without its time range", line=first.line, source=options.source)
         oral_times = _slot_times(slots[1], zone, state, options, warnings)
+        if not fields.abstract:  # the abstract may follow the presentation's range
+            read_event_fields(slots[1].body, headings=headings, fields=fields, rooms=False)
+            abstract = "\n".join(fields.abstract) or None
+            sessions[0] = replace(sessions[0], talks=(replace(sessions[0].talks[0], abstract=abstract),))
         note = f"Presented in {presentation}; the time is the whole session's."
         sessions.append(
             _one_talk_session(

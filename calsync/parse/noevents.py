@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ..errors import NoEvents
+from .fields import trim_to_event
 from .labels import is_position_room, is_prose, is_type_label
 from .page import _MODERATOR_RE, _SESSION_LABEL, _TIMEZONE_RE, looks_like_authors
 from .prepare import Prepared
@@ -55,7 +56,7 @@ def deadlines_line(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
 
 
 def _kind(content: list[tuple[int, str]], prepared: Prepared) -> str | None:
-    texts = [t for _, t in content if not _TIMEZONE_RE.match(t)]
+    texts = [t for _, t in trim_to_event(content)[0] if not _TIMEZONE_RE.match(t)]
     if any(_MODERATOR_RE.match(t) for t in texts[:8]) or any(t.casefold() == _SESSION_LABEL for t in texts[:3]):
         return "session page"
     if texts and is_type_label(texts[0]):

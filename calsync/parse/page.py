@@ -295,6 +295,7 @@ def parse_session_page(
     warnings: list[ParseWarning] = []
     unused = list(ignored)
     head = _parse_header(header_lines, warnings, unused)
+    slots = labels_to_their_times(slots)
     if head.title is None:
         raise ParseError("no session title before the first time slot", line=slots[0].line, text=slots[0].text, source=options.source)
     zone_choice = _resolve_zone(head, slots, options)
@@ -349,6 +350,23 @@ def parse_session_page(
         warnings = [replace(w, source=options.source) for w in warnings]
     report = make_report("session page", (session,), year_choice, zone_choice, options, sorted(unused))
     return Schedule(timezone=zone.key, sessions=(session,), warnings=tuple(warnings), reports=(report,))
+
+
+def labels_to_their_times(slots: list[_Slot]) -> list[_Slot]:
+    """Slots whose children print their type label above their time line ("Oral" / time /
+    title …): each label moved from the end of the slot above to the slot it names.
+
+    Only when the whole page has that shape: every slot but the last ends with a label
+    and no slot after the first starts with one.
+    """
+    if len(slots) < 2 or any(s.body and is_type_label(s.body[0][1]) for s in slots[1:]):
+        return slots
+    if not all(s.body and is_type_label(s.body[-1][1]) for s in slots[:-1]):
+        return slots
+    moved = [_Slot(s.line, s.text, s.when, list(s.body)) for s in slots]
+    for above, below in zip(moved, moved[1:]):
+        below.body.insert(0, above.body.pop())
+    return moved
 
 
 def _spans(outer: tuple, inner: list[tuple]) -> bool:

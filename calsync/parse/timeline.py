@@ -27,10 +27,13 @@ _MON = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ZONE = r"(?:[A-Z]{2,5}|(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?)"
+#: A bare offset as the sites print it for a zone without an abbreviation ("+08", "-03", "+0530"),
+#: after a space or "(": read only when a line does not fit without it (a dash is a range's).
+_BARE_ZONE = r"(?:(?<=[\s(])[+\-−]\d{2}(?:\d{2})?(?![:\d]))"
 _AMPM = r"(?:[aApP]\.?\s?[mM]\.?(?![A-Za-z]))"
 
 
-def _side(p: str) -> str:
+def _side(p: str, zones: str = _ZONE) -> str:
     """Regex for one end of a range; group names carry the prefix ``p``."""
     date = (
         rf"(?:(?P<{p}d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<{p}m1>{_MON})\.?"
@@ -41,14 +44,17 @@ def _side(p: str) -> str:
         rf"(?:(?P<{p}h>\d{{1,2}})(?:[:.](?P<{p}min>\d{{2}}))?\s?(?P<{p}ampm>{_AMPM})?"
         rf"|(?P<{p}word>(?i:noon|midnight)))"
     )
-    zone = rf"(?:\s?\(?(?P<{p}zone>{_ZONE})\)?)?"
+    zone = rf"(?:\s?\(?(?P<{p}zone>{zones})\)?)?"
     return rf"(?:(?P<{p}wd>{_WD})\s+)?(?:{date}(?:\s*•\s*|\s+))?{time}{zone}"
 
 
 _SEP = r"\s*(?:--?|–|—|\bto\b)\s*"
-TIME_LINE_RE = re.compile(
-    rf"^{_side('s')}(?:(?P<sep>{_SEP}|\s+){_side('e')})?"
-    rf"(?:\s*@\s*(?P<room>.+?)|\s+Room\s+(?P<room2>.+?))?\s*$"
+_ROOM = r"(?:\s*@\s*(?P<room>.+?)|\s+Room\s+(?P<room2>.+?))?\s*$"
+TIME_LINE_RE = re.compile(rf"^{_side('s')}(?:(?P<sep>{_SEP}|\s+){_side('e')})?{_ROOM}")
+#: The same with bare offsets as zones ("Thu 24 Apr 7 p.m. +08 — 9:30 p.m. +08").
+_OFFSET_ZONES = f"(?:{_ZONE}|{_BARE_ZONE})"
+TIME_LINE_OFFSET_RE = re.compile(
+    rf"^{_side('s', _OFFSET_ZONES)}(?:(?P<sep>{_SEP}|\s+){_side('e', _OFFSET_ZONES)})?{_ROOM}"
 )
 #: The start of an agenda item's time line ("Mon 5:40 a.m"), to notice one cut short.
 WEEKDAY_TIME_RE = re.compile(rf"^{_WD}\s+\d{{1,2}}(?:[:.]\d\d)?\s?[aApP]\.?")
@@ -56,6 +62,10 @@ WEEKDAY_TIME_RE = re.compile(rf"^{_WD}\s+\d{{1,2}}(?:[:.]\d\d)?\s?[aApP]\.?")
 NEAR_MISS_RE = re.compile(
     rf"^(?:{_WD}\s+)?(?:\d{{1,2}}\s+{_MON}|{_MON}\.?\s+\d{{1,2}})\b.*(?:\d:\d\d|\d\s?{_AMPM})"
 )
+
+#: A dated line's start, and the ends a complete time line has (a time, a.m./p.m., a zone, a room).
+_DATED_START_RE = re.compile(rf"^(?:{_WD}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON}|{_MON}\.?\s+\d{{1,2}})\b")
+_COMPLETE_END_RE = re.compile(r"(?:\d:\d\d|[aApP]\.?[mM]\.?|noon|midnight|[A-Z]{2,5}\)?|[+\-−]\d\d)\s*$|@|\bRoom\b")
 
 
 @dataclass(frozen=True)
@@ -101,8 +111,19 @@ def _wall(m: re.Match[str], p: str) -> WallTime | None:
         minute=int(m.group(f"{p}min") or 0),
         ampm=("am" if ampm[0] in "aA" else "pm") if ampm else None,
         word=word.lower() if word else None,
-        zone=m.group(f"{p}zone"),
+        zone=_zone_label(m.group(f"{p}zone")),
     )
+
+
+def _zone_label(label: str | None) -> str | None:
+    """A zone label as the zone table reads it: a bare offset "+08" is "UTC+08".
+
+    >>> _zone_label("+08"), _zone_label("−03"), _zone_label("PDT"), _zone_label(None)
+    ('UTC+08', 'UTC-03', 'PDT', None)
+    """
+    if label and label[0] in "+-−":
+        return "UTC" + label.replace("−", "-")
+    return label
 
 
 def _is_time_like(w: WallTime, raw_minutes: str | None) -> bool:
@@ -138,9 +159,12 @@ def match_time_line(line: str) -> TimeRange | None:
     'Room 301 - 303'
     >>> match_time_line("Thu 21 July 7:30 7:35 PDT") is None   # no dash: 12-hour times only
     True
+    >>> r = match_time_line("Fri 24 Apr 10:30 a.m. -03 — noon -03")   # a zone without an abbreviation
+    >>> (r.start.zone, r.end.word, r.end.zone), match_time_line("9:00 -10:00").end.hour
+    (('UTC-03', 'noon', 'UTC-03'), 10)
     """
     line = " ".join(line.replace("\u00a0", " ").split())
-    m = TIME_LINE_RE.match(line)
+    m = TIME_LINE_RE.match(line) or (TIME_LINE_OFFSET_RE.match(line) if "+" in line or "-" in line or "−" in line else None)
     if not m:
         return None
     start = _wall(m, "s")
@@ -171,6 +195,22 @@ def starts_like_weekday_time(line: str) -> bool:
     (True, False)
     """
     return WEEKDAY_TIME_RE.match(line) is not None
+
+
+def is_cut_time_line(line: str) -> bool:
+    """Whether a line is a dated time line cut short (a page that ends inside it).
+
+    >>> is_cut_time_line("Thu 21 July 11:00 - 11:0"), is_cut_time_line("Thu 21 Ju"), is_cut_time_line("Wed 3 Dec 8:30 a")
+    (True, False, True)
+    >>> is_cut_time_line("Thu 21 July 7:30 -- PDT"), is_cut_time_line("Thu 21 July 11:00 - 11:05 PDT")
+    (False, False)
+    """
+    line = " ".join(line.split())
+    return (
+        _DATED_START_RE.match(line) is not None
+        and match_time_line(line) is None
+        and _COMPLETE_END_RE.search(line[-12:]) is None
+    )
 
 
 def looks_like_time_line(line: str) -> bool:
