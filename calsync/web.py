@@ -53,6 +53,7 @@ from .links import (
     webcal_url,
 )
 from .model import SLUG_PATTERN, Session, Talk, web_url
+from .openapi import openapi_document
 from .parse import PageOptions, parse_pages
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed
@@ -463,6 +464,19 @@ def create_app(config: Config | None = None) -> Flask:
         snap = service.snapshot(slug)
         query = feed_query()
         return jsonify({"talks": [api_talk(slug, s, t) for s, t in select_talks(snap.sessions, query)]})
+
+    openapi_body = app.json.dumps(
+        openapi_document(version=__version__, max_feed_items=config.limits.max_feed_items, base_url=config.base_url)
+    )
+
+    @app.get("/api/openapi.json")
+    def api_openapi() -> Response:
+        """The OpenAPI 3.1 description of this API (built once; cacheable, with an ETag)."""
+        response = Response(openapi_body, content_type="application/json")
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.add_etag()
+        return response.make_conditional(request)
 
     def request_feed_spec() -> FeedSpec:
         """The request's JSON body as a feed spec (validated by :mod:`calsync.feedspec`), its conference resolved."""
