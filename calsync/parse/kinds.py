@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
@@ -55,7 +56,7 @@ _DAY_TIME_WORDS = 16
 
 def _one_talk_session(
     title: str,
-    start_end: tuple,
+    start_end: tuple[datetime, datetime | None],
     zone: str,
     url: str | None,
     *,
@@ -263,16 +264,15 @@ def parse_day_page(
         number, text = content[i]
         split = _split_day_event(text)
         if split is not None:
-            kind, title, when = split
-            events.append((number, text, kind, title, when))
+            events.append((number, text, *split))
             pending_type = None
         elif (when := match_time_line(text)) is not None:
-            title = content[i + 1][1] if i + 1 < len(content) else None
-            if title is not None and (_split_day_event(title) or match_time_line(title)):
-                title = None
-            events.append((number, text, pending_type, title, when))
+            name = content[i + 1][1] if i + 1 < len(content) else None
+            if name is not None and (_split_day_event(name) or match_time_line(name)):
+                name = None
+            events.append((number, text, pending_type, name, when))
             pending_type = None
-            i += 1 if title is not None else 0
+            i += 1 if name is not None else 0
         elif len(text) <= 40 and not text.endswith("."):
             pending_type = text
         i += 1

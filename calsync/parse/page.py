@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
@@ -35,7 +35,8 @@ from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
 from .htmltext import is_html, parse_html_lines
 from .prepare import NOISE
 from .labels import SLOT_TYPES, is_type_label  # noqa: F401 (SLOT_TYPES re-exported)
-from .slottimes import _clock, _label_check, _Slot, slot_times, weekday_date  # noqa: F401 (re-exported)
+from .slottimes import _clock as _clock, _label_check as _label_check, _Slot as _Slot  # re-exported
+from .slottimes import slot_times, weekday_date
 from .timeline import looks_like_time_line, match_time_line
 from .year import day_from_url
 
@@ -364,12 +365,12 @@ def labels_to_their_times(slots: list[_Slot]) -> list[_Slot]:
     if not all(s.body and is_type_label(s.body[-1][1]) for s in slots[:-1]):
         return slots
     moved = [_Slot(s.line, s.text, s.when, list(s.body)) for s in slots]
-    for above, below in zip(moved, moved[1:]):
+    for above, below in zip(moved, moved[1:], strict=False):
         below.body.insert(0, above.body.pop())
     return moved
 
 
-def _spans(outer: tuple, inner: list[tuple]) -> bool:
+def _spans(outer: tuple[datetime, datetime | None], inner: list[tuple[datetime, datetime | None]]) -> bool:
     """Whether the range ``outer`` (start, end) holds every range of ``inner``."""
     start, end = outer
     return end is not None and all(start <= s and (e or s) <= end for s, e in inner)
