@@ -181,6 +181,8 @@ def resolve_zone(
         try:
             name = zone_for_label(label)
         except ZoneError as exc:
+            if fallback is not None:
+                return fallback  # a label no table reads ("CAT", "UTC+5:30"), checked against this zone later
             raise err(str(exc), number, text) from None
         if name is None:
             if fallback is not None:

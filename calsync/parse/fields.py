@@ -102,8 +102,8 @@ def read_event_fields(
             continue
         if f.title is None and text.casefold() == _SESSION_LABEL:
             continue  # the "Session" label above a session's title
-        if f.type is None and f.title is None and is_type_label(text):
-            f.type = text
+        if f.type is None and (f.title is None or (not f.authors and f.location is None)) and is_type_label(text):
+            f.type = text  # the label, above the title or (some captures) right under it
         elif is_award(text) or (f.title is None and is_type_label(text)):
             f.ignored.append((number, text))  # a badge, never the title
         elif f.location is None and is_position_room(text):
@@ -165,6 +165,7 @@ def event_start(lines: list[tuple[int, str]]) -> int:
             after = texts[i + 1]
             if after.casefold() == "in" or not (
                 _is_start_label(after) or is_award(after) or is_prose(after) or _TIMEZONE_RE.match(after)
+                or "·" in after or "⋅" in after  # names under the label: its title is above it
             ):
                 best = i
         if "·" in text or "⋅" in text or is_position_room(text) or is_prose(text) or _is_session_label(text):

@@ -76,14 +76,17 @@ def _one_talk_session(
 
 
 def is_event_page(header: list[tuple[int, str]], slots: list[_Slot] | tuple[_Slot, ...] = ()) -> bool:
-    """An event page: a type label first ("Poster", "Spotlight Poster", "Tutorial"), or — old
-    style without a label — a title and authors above one time line with a paragraph under it.
+    """An event page: a type label first ("Poster", "Spotlight Poster", "Tutorial"), or the
+    title above its label and the names, or — old style without a label — a title and authors
+    above one time line with a paragraph under it.
 
     A label such as "Oral Session" above several time lines is a session page instead.
     """
     content = [t for _, t in header if not _TIMEZONE_RE.match(t)]
     if content and is_type_label(content[0]):
         return not (content[0].casefold().endswith("session") and len(slots) > 1)
+    if len(slots) == 1 and len(content) >= 3 and is_type_label(content[1]) and not is_prose(content[0]):
+        return "·" in content[2] or "⋅" in content[2]  # the title printed above its label, names under it
     return (
         len(slots) == 1
         and len(content) >= 2

@@ -146,7 +146,12 @@ def looks_like_authors(line: str, followed: bool = False) -> bool:
 
 
 def _is_slot_type(line: str) -> bool:
-    return is_type_label(line)
+    """Whether a slot's first line is its type: "Oral", or "(Oral)" as some pages print it.
+
+    >>> _is_slot_type("Spotlight"), _is_slot_type("(Oral)"), _is_slot_type("(Joint work)")
+    (True, True, False)
+    """
+    return is_type_label(line[1:-1] if line.startswith("(") and line.endswith(")") else line)
 
 
 def _read_lines(text: str, options: PageOptions) -> tuple[list[tuple[int, str]], str | None]:
@@ -266,7 +271,7 @@ def _slot_content(slot: _Slot, warnings: list[ParseWarning]) -> SlotContent:
     texts = without_abstract_labels(t for _, t in slot.body)
     kind: str | None = None
     if texts and _is_slot_type(texts[0]):
-        kind = texts[0]
+        kind = texts[0].strip("()")
         if len(texts) > 1:
             texts = texts[1:]
     if not texts:

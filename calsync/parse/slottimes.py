@@ -12,6 +12,7 @@ with that weekday — never a guess.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -65,7 +66,20 @@ def _clock(w: WallTime, inherit_ampm: str | None = None) -> tuple[int, int, int]
     return hour, minute, 0
 
 
+#: An offset with minutes ("UTC+5:30", "UTC+0545"), which no Etc zone holds.
+_MINUTES_OFFSET_RE = re.compile(r"^(?:UTC|GMT)\s?([+\-−])\s?(\d{1,2}):?(\d{2})$")
+
+
 def _label_check(label: str | None, moment: datetime) -> None:
+    """Raise :class:`ZoneError` when a time's label contradicts the zone it is read in.
+
+    A label outside the table passes when it is the zone's own abbreviation ("CAT" in
+    Africa/Kigali) or an offset with minutes equal to the zone's offset then.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> _label_check("UTC+5:30", datetime(2023, 5, 2, 11, 30, tzinfo=ZoneInfo("Asia/Kolkata")))
+    >>> _label_check("CAT", datetime(2023, 5, 2, 11, 30, tzinfo=ZoneInfo("Africa/Kigali")))
+    """
     if label is None:
         return
     try:
@@ -73,6 +87,10 @@ def _label_check(label: str | None, moment: datetime) -> None:
     except ZoneError:
         if moment.tzname() == label:  # an abbreviation outside the table but the zone's own
             return
+        if (m := _MINUTES_OFFSET_RE.match(label)) is not None:
+            sign = -1 if m.group(1) in "-−" else 1
+            if moment.utcoffset() == sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))):
+                return
         raise
 
 
@@ -144,7 +162,10 @@ def slot_times(
     start without a.m./p.m. takes its end's when that fits ("2 - 3 PM").
     """
     source = getattr(options, "source", None)
-    err = lambda msg: ParseError(msg, line=slot.line, text=slot.text, source=source)  # noqa: E731
+
+    def err(msg: str) -> ParseError:
+        return ParseError(msg, line=slot.line, text=slot.text, source=source)
+
     s, e = slot.when.start, slot.when.end
 
     def date_of(w: WallTime) -> date | None:
