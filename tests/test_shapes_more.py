@@ -99,3 +99,12 @@ def test_a_page_cut_inside_its_last_time_line_warns() -> None:
 def test_a_malformed_complete_last_time_line_is_still_an_error() -> None:
     with pytest.raises(ParseError, match="unrecognised time line"):
         parse("Session\nT\nTue 18 July 9:00 - 9:20 PDT\nA talk\nThu 21 July 7:30 -- PDT\n", year=2023)
+
+
+def test_a_dates_page_with_the_conference_days_above_its_deadlines_table() -> None:
+    page = ("Dates\nConference Sessions\nSun Jul 21st through Sat the 27th\nExpo Day: Sun Jul 21st\nTutorials: Mon Jul 22nd\n"
+            "Workshops: Fri Jul 26th through Sat the 27th\nImportant Dates\nPaper Submission Deadline Feb 01 '24 11:59 AM UTC\n"
+            "Author Notification May 01 '24 (Anywhere on Earth)\nCamera Ready Deadline Jun 02 '24 (Anywhere on Earth)\n")
+    with pytest.raises(NoEvents) as caught:
+        parse(page, url="https://icml.cc/Conferences/2024/Dates")
+    assert caught.value.kind == "deadlines table"

@@ -33,6 +33,8 @@ _DEADLINE_RE = re.compile(
 )
 #: A clock time inside text: "3:20 p.m.", "11:59 AM", "14:30".
 _PROSE_TIME_RE = re.compile(r"\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b\d{1,2}:\d\d\b", re.I)
+#: The sites' deadline dates: "Jan 23 '26", "Feb 01 '24 11:59 AM UTC".
+_SITE_DEADLINE_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")[a-z]*\.?\s+\d{1,2}\s+'\d\d\b", re.I)
 #: How many dated deadline lines make a deadlines table.
 DEADLINE_LINES = 3
 
@@ -41,17 +43,24 @@ def deadlines_line(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
     """The first line of a deadlines table, when the page is one (else ``None``).
 
     At least :data:`DEADLINE_LINES` lines name a date and a deadline word, and they are
-    most of the page's dated lines.
+    most of the page's dated lines; or at least as many give dates in the sites' deadline
+    form ("Jan 23 '26").
 
     >>> rows = [(1, "| Abstract Deadline | Jan 23 '26 (Anywhere on Earth) |"),
     ...         (2, "| Paper Deadline | Jan 28 '26 (Anywhere on Earth) |"), (3, "| Registration Opens | Jun 15 '26 |")]
     >>> deadlines_line(rows)
     (1, "| Abstract Deadline | Jan 23 '26 (Anywhere on Earth) |")
+    >>> deadlines_line([(1, "Expo Day: Sun Jul 21st"), (2, "Tutorials: Mon Jul 22nd"), (3, "Workshops: Fri Jul 26th"),
+    ...                 (4, "Paper Deadline Feb 01 '24"), (5, "Reviews Due Mar 15 '24"), (6, "Author Notification May 01 '24")])
+    (4, "Paper Deadline Feb 01 '24")
     """
     dated = [(n, t) for n, t in lines if len(t) < 400 and _DATE_RE.search(t)]
     deadlines = [(n, t) for n, t in dated if _DEADLINE_RE.search(t)]
     if len(deadlines) >= DEADLINE_LINES and 2 * len(deadlines) >= len(dated):
         return deadlines[0]
+    site_rows = [(n, t) for n, t in dated if _SITE_DEADLINE_RE.search(t)]
+    if len(site_rows) >= DEADLINE_LINES:  # the sites' own Dates table, among the conference's dates
+        return site_rows[0]
     return None
 
 
@@ -61,7 +70,7 @@ def _kind(content: list[tuple[int, str]], prepared: Prepared) -> str | None:
         return "session page"
     if texts and is_type_label(texts[0]):
         return "event page"
-    if len(texts) >= 2 and not is_prose(texts[0]) and looks_like_authors(texts[1]):
+    if len(texts) >= 2 and not is_prose(texts[0]) and ("·" in texts[1] or "⋅" in texts[1]) and looks_like_authors(texts[1]):
         return "event page"  # a title and its authors (a poster page without its label)
     if any(is_position_room(t) for t in texts[:6]):
         return "event page"
