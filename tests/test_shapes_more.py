@@ -108,3 +108,24 @@ def test_a_dates_page_with_the_conference_days_above_its_deadlines_table() -> No
     with pytest.raises(NoEvents) as caught:
         parse(page, url="https://icml.cc/Conferences/2024/Dates")
     assert caught.value.kind == "deadlines table"
+
+
+WORKSHOP = ("Workshop\nInvented Workshop\nAna Lima · Bo Chen\nRoom 220\nSat 16 Dec 6:15 a.m. PST — 3:30 p.m. PST\n"
+            "About the workshop and what it does, in one sentence here.\nSchedule\n")
+
+
+def test_agenda_items_with_their_type_on_the_title_line_and_a_bare_speaker() -> None:
+    page = WORKSHOP + ("Sat 6:15 a.m. - 6:30 a.m.\nOpening Remarks (Opening Remarks)\nSat 6:30 a.m. - 7:00 a.m.\n"
+                       "A Talk Title (Invited Talk)\nAna Lima\nSat 7:00 a.m. - 7:30 a.m.\nInvited Discussion Round\nHall B\n")
+    talks = parse(page, url="https://neurips.cc/virtual/2023/workshop/1").sessions[0].talks
+    assert [(t.title, t.type, t.authors) for t in talks] == [
+        ("Opening Remarks", "Opening Remarks", ()), ("A Talk Title", "Invited Talk", ("Ana Lima",)),
+        ("Invited Discussion Round", None, ())]
+
+
+def test_an_agenda_item_whose_dash_before_noon_was_lost() -> None:
+    page = WORKSHOP + ("Sat 11:30 a.m.  noon\n|\nLate Morning Talk\n(\nTalk\n)\n>\nAna Lima 🔗 |\n"
+                       "Sat noon - 1:00 p.m.\n|\nLunch\n")
+    talks = parse(page, url="https://neurips.cc/virtual/2023/workshop/1").sessions[0].talks
+    assert [(t.title, t.start.strftime("%H:%M"), t.end.strftime("%H:%M") if t.end else None) for t in talks] == [
+        ("Late Morning Talk", "11:30", "12:00"), ("Lunch", "12:00", "13:00")]

@@ -34,8 +34,8 @@ from ..errors import ParseError
 from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
 from .context import Resolved, make_report
 from .fields import read_event_fields, trim_to_event
-from .labels import is_type_label
-from .page import PageOptions, _Header, _resolve_year, _resolve_zone, _Slot, _slot_times, split_names
+from .labels import is_type_label, looks_like_room
+from .page import PageOptions, _Header, _resolve_year, _resolve_zone, _Slot, _slot_times, looks_like_authors, split_names
 from .slottimes import DAYS_HINT
 from .timeline import match_time_line, starts_like_weekday_time
 from .year import day_from_url
@@ -49,6 +49,7 @@ _LINK_LABEL_RE = re.compile(
     re.I,
 )
 _PAREN_RE = re.compile(r"^\((.{1,80})\)$")
+_TRAILING_TYPE_RE = re.compile(r"^(.{1,300}?)\s+\(([^()]{1,50})\)$")
 _DEBRIS = frozenset({"|", ">", "(", ")", LINK})
 #: How many lines after the first item are searched for agenda debris.
 _EVIDENCE_LINES = 40
@@ -133,6 +134,7 @@ def _read_item(slot: _Slot, ignored: list[tuple[int, str]]) -> _Item:
     if len(lines) > 1 and is_type_label(lines[0][1]) and LINK not in lines[1][1] and not _PAREN_RE.match(lines[1][1]):
         item.type = lines[0][1]  # the session-page order: a type line, then the title
         lines = lines[1:]
+    has_links = any(LINK in t for _, t in lines)
     for number, text in lines:
         bare = text.replace(LINK, " ").strip(" |>")
         if LINK in text:
@@ -142,14 +144,30 @@ def _read_item(slot: _Slot, ignored: list[tuple[int, str]]) -> _Item:
             elif bare:
                 ignored.append((number, text))
         elif item.title is None and not _PAREN_RE.match(text):
-            item.title = text
+            item.title, kind = _inline_type(text)
+            item.type = item.type or kind
         elif item.type is None and (m := _PAREN_RE.match(text)):
             item.type = m.group(1).strip()
         elif not item.speakers and ("·" in text or "⋅" in text) and len(text) < 300:
             item.speakers = split_names(text)
+        elif (not item.speakers and not item.description and not has_links and looks_like_authors(text)
+              and not is_type_label(text) and not looks_like_room(text)):
+            item.speakers = split_names(text)  # one speaker, where the page lost its link markers
         else:
             item.description.append(text)
     return item
+
+
+def _inline_type(text: str) -> tuple[str, str | None]:
+    """(title, type) of an item's title line that carries its type: "A Talk (Invited Talk)".
+
+    >>> _inline_type("A Talk (Invited Talk)"), _inline_type("Learning (Mostly) Works")
+    (('A Talk', 'Invited Talk'), ('Learning (Mostly) Works', None))
+    """
+    m = _TRAILING_TYPE_RE.match(text)
+    if m is not None and is_type_label(m.group(2)):
+        return m.group(1), m.group(2)
+    return text, None
 
 
 def _items(

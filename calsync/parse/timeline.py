@@ -150,8 +150,8 @@ def match_time_line(line: str) -> TimeRange | None:
     >>> (r.start.weekday, r.start.day)
     (5, None)
     >>> r = match_time_line("Mon 5:00 a.m.  5:05 a.m.")    # an agenda whose dash was lost
-    >>> (r.start.hour, r.end.minute, r.end.ampm)
-    (5, 5, 'am')
+    >>> (r.start.hour, r.end.minute, r.end.ampm), match_time_line("Sat 11:30 a.m.  noon").end.word
+    ((5, 5, 'am'), 'noon')
     >>> r = match_time_line("Wed, Jul 8, 2026 • 10:30 PM – 12:15 AM PDT")
     >>> (r.start.year, r.start.month, r.start.day, r.start.hour, r.end.hour, r.end.zone)
     (2026, 7, 8, 10, 12, 'PDT')
@@ -180,8 +180,8 @@ def match_time_line(line: str) -> TimeRange | None:
     if end is None and not (has_date and (timey or has_zone)):
         return None  # a lone number or word is not a start time
     if end is not None and not m.group("sep").strip():
-        # No dash between the times ("5:00 a.m.  5:05 a.m."): only two explicit 12-hour times.
-        if start.ampm is None or end.ampm is None or start.zone is not None:
+        # No dash between the times ("5:00 a.m.  5:05 a.m.", "11:30 a.m.  noon"): only two explicit 12-hour times.
+        if (start.ampm or start.word) is None or (end.ampm or end.word) is None or start.zone is not None:
             return None
     return TimeRange(start=start, end=end, room=m.group("room") or m.group("room2"))
 
