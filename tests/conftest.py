@@ -1,76 +1,23 @@
-"""Shared test helpers: paths, the reference date, and the icscheck runner."""
+"""Fixtures shared by every test (``tests/system/`` too): the app, its test client, a live
+server, the ``calsync`` command in this process, and the databases.
+
+Only fixtures live here; what tests import (paths, configs, runners) is in ``helpers.py``.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from datetime import date
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-PAGES = FIXTURES / "pages"
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-ICSCHECK = SHARED / "tools" / "icscheck" / "icscheck"
-
-#: Reference date for year inference in tests: fixed, so no test depends on the clock.
-TODAY = date(2026, 11, 23)
-
-
-def page_text(name: str) -> str:
-    """A fixture page's text."""
-    return (PAGES / name).read_text(encoding="utf-8")
-
-
-def run_icscheck(target: str | Path) -> dict:
-    """Run icscheck on a file or URL and return its JSON report; skip when it is not there."""
-    if not ICSCHECK.exists():
-        pytest.skip(f"icscheck not available ({ICSCHECK} missing: ../shared/ exists only in CI)")
-    proc = subprocess.run(
-        [str(ICSCHECK), str(target), "--json"], capture_output=True, text=True, timeout=300
-    )
-    if proc.returncode == 2:
-        pytest.fail(f"icscheck could not run: {proc.stderr[-2000:]}")
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(f"icscheck printed no JSON: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
-    report["_exit"] = proc.returncode
-    return report
-
+from helpers import POSTGRES_URL, Cli, LiveServer, make_test_config
+from werkzeug.serving import make_server
 
 # -- the service ---------------------------------------------------------------
-
-import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from werkzeug.serving import make_server  # noqa: E402
-
-
-@dataclass
-class LiveServer:
-    """The app served over real HTTP on 127.0.0.1 (a thread in the test process)."""
-
-    url: str
-    app: object
-
-
-def make_test_config(tmp_path: Path, **overrides: object):
-    """A config with a fresh SQLite file in ``tmp_path`` and the sample conference."""
-    from calsync.config import Config, LimitsConfig, RefreshConfig
-
-    base = Config(
-        database_url=f"sqlite:///{tmp_path / 'calsync.db'}",
-        limits=LimitsConfig(cache_check_seconds=0),
-        refresh=RefreshConfig(interval_minutes=0),
-    )
-    from dataclasses import replace
-
-    return replace(base, **overrides)
 
 
 @pytest.fixture
@@ -90,8 +37,6 @@ def client(app):
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a real port of 127.0.0.1 (threaded Werkzeug server), stopped afterwards."""
-    from dataclasses import replace
-
     from calsync.web import create_app
 
     server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
@@ -108,13 +53,16 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         thread.join(timeout=10)
 
 
+# -- the command line ------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """``cli("parse", PAGE, env_extra={...})``: ``calsync`` run in this process (see :class:`helpers.Cli`)."""
+    return Cli(capsysbinary, monkeypatch)
+
+
 # -- databases: SQLite always, PostgreSQL when CALSYNC_TEST_POSTGRES_URL is set ----
-
-import os  # noqa: E402
-import uuid  # noqa: E402
-from urllib.parse import quote  # noqa: E402
-
-POSTGRES_URL = os.environ.get("CALSYNC_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import FIXTURES, PAGES, TODAY  # noqa: E402
-from helpers import ERROR_PAGES, GOLDEN_OPTIONS, KINDS, golden_calendar, kind_result, parse_fixture  # noqa: E402
+from helpers import (  # noqa: E402
+    ERROR_PAGES, FIXTURES, GOLDEN_OPTIONS, KINDS, PAGES, TODAY, golden_calendar, kind_result, parse_fixture,
+)
 
 from calsync.serialize import build_schedule_dict  # noqa: E402
 

@@ -43,7 +43,7 @@ def host_port(server: HTTPServer) -> str:
 def policy_for(server: HTTPServer, **kwargs: object) -> FetchPolicy:
     """A fast policy that allows exactly the test server."""
     kwargs.setdefault("allow_hosts", frozenset({host_port(server)}))
-    kwargs.setdefault("backoff", 0.01)
+    kwargs.setdefault("backoff", 0.0)  # retries without sleeping (test_backoff_doubles measures it)
     kwargs.setdefault("connect_timeout", 2.0)
     kwargs.setdefault("read_timeout", 2.0)
     return FetchPolicy(**kwargs)  # type: ignore[arg-type]
@@ -194,7 +194,7 @@ def test_connection_refused_is_retried_then_fails() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    policy = FetchPolicy(allow_hosts=frozenset({f"127.0.0.1:{port}"}), retries=1, backoff=0.01)
+    policy = FetchPolicy(allow_hosts=frozenset({f"127.0.0.1:{port}"}), retries=1, backoff=0)
     with pytest.raises(FetchError, match="connection error.*after 2 attempts"):
         fetch_page(f"http://127.0.0.1:{port}/", policy)
 

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PAGES, make_test_config
+from helpers import PAGES, Cli, make_test_config
 from pytest_httpserver import HTTPServer
-from test_cli import run
 from werkzeug import Response
 
 from calsync.config import FetchConfig, RefreshConfig
@@ -19,11 +18,11 @@ PAGE = (PAGES / "icml_session_room.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
-def test_utf16_and_utf32_files_parse_like_utf8(tmp_path: Path, encoding: str) -> None:
-    plain = run("parse", str(PAGES / "icml_session_room.txt"), "--year", "2023")
+def test_utf16_and_utf32_files_parse_like_utf8(tmp_path: Path, cli: Cli, encoding: str) -> None:
+    plain = cli("parse", str(PAGES / "icml_session_room.txt"), "--year", "2023")
     page = tmp_path / "page.txt"
     page.write_bytes(PAGE.encode(encoding))
-    other = run("parse", str(page), "--year", "2023")
+    other = cli("parse", str(page), "--year", "2023")
     assert other.returncode == 0, other.stderr
     strip = lambda doc: {k: v for k, v in json.loads(doc).items() if k != "reports"}  # noqa: E731
     assert strip(other.stdout) == strip(plain.stdout)
@@ -52,9 +51,9 @@ def test_a_non_text_charset_is_ignored_not_run(tmp_path: Path, httpserver: HTTPS
     assert outcome.talks == 7
 
 
-def test_credentials_in_a_source_url_are_refused_and_never_shown(tmp_path: Path) -> None:
+def test_credentials_in_a_source_url_are_refused_and_never_shown(tmp_path: Path, cli: Cli) -> None:
     env = {"CALSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
-    proc = run("import", "https://user:s3cret@icml.cc/virtual/2023/session/1", "--conference", "c", env_extra=env)
+    proc = cli("import", "https://user:s3cret@icml.cc/virtual/2023/session/1", "--conference", "c", env_extra=env)
     assert proc.returncode == 2
     err = proc.stderr.decode()
     assert "holds credentials" in err and "s3cret" not in err
@@ -74,7 +73,7 @@ def test_config_refuses_credentials_and_other_schemes_in_sources(tmp_path: Path)
             load_config(path, environ={})
 
 
-def test_a_javascript_canonical_link_never_becomes_a_link(tmp_path: Path) -> None:
+def test_a_javascript_canonical_link_never_becomes_a_link(tmp_path: Path, cli: Cli) -> None:
     from calsync.parse import PageOptions, parse_page
 
     html = (PAGES / "saved_page.html").read_text(encoding="utf-8").replace(
@@ -86,7 +85,7 @@ def test_a_javascript_canonical_link_never_becomes_a_link(tmp_path: Path) -> Non
     assert any("is not an http(s) URL: dropped" in w.message for w in schedule.warnings)
     page = tmp_path / "page.html"
     page.write_text(html, encoding="utf-8")
-    proc = run("ics", str(page), "--year", "2023")
+    proc = cli("ics", str(page), "--year", "2023")
     assert proc.returncode == 0, proc.stderr
     assert b"javascript" not in proc.stdout.lower()
 
@@ -121,11 +120,11 @@ def test_control_characters_in_the_path_do_not_forge_log_lines(tmp_path: Path, c
 
 
 @pytest.mark.parametrize("where", ["missing-folder", "directory", "not-a-database"])
-def test_an_unusable_sqlite_path_is_one_clear_line(tmp_path: Path, where: str) -> None:
+def test_an_unusable_sqlite_path_is_one_clear_line(tmp_path: Path, cli: Cli, where: str) -> None:
     path = {"missing-folder": tmp_path / "no" / "such" / "x.db", "directory": tmp_path, "not-a-database": tmp_path / "x.db"}[where]
     if where == "not-a-database":
         path.write_text("this is not SQLite\n" * 100)
-    proc = run("import", str(PAGES / "icml_basic.txt"), "--conference", "x", "--year", "2023",
+    proc = cli("import", str(PAGES / "icml_basic.txt"), "--conference", "x", "--year", "2023",
                env_extra={"CALSYNC_DATABASE_URL": f"sqlite:///{path}"})
     err = proc.stderr.decode()
     assert proc.returncode == 2 and "Traceback" not in err
@@ -168,16 +167,16 @@ def test_405_says_which_methods_are_allowed(tmp_path: Path, method: str, path: s
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allow
 
 
-def test_a_url_on_the_command_line_does_not_vouch_for_a_private_address(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_a_url_on_the_command_line_does_not_vouch_for_a_private_address(tmp_path: Path, httpserver: HTTPServer, cli: Cli) -> None:
     """``calsync import http://169.254.169.254/…`` used to allow-list its own (private) address."""
     httpserver.expect_request("/virtual/2023/session/1").respond_with_data(PAGE, content_type="text/plain")
     url = httpserver.url_for("/virtual/2023/session/1")
     env = {"CALSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
-    refused = run("import", url, "--conference", "c", env_extra=env)
+    refused = cli("import", url, "--conference", "c", env_extra=env)
     assert refused.returncode == 2
     assert "loopback address 127.0.0.1, which is not in the allow-list" in refused.stderr.decode()
     assert httpserver.log == []  # nothing was sent
-    allowed = run("import", url, "--conference", "c",
+    allowed = cli("import", url, "--conference", "c",
                   env_extra={**env, "CALSYNC_FETCH_ALLOW_HOSTS": f"127.0.0.1:{httpserver.port}"})
     assert allowed.returncode == 0, allowed.stderr
 

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta, timezone
 import icalendar
 import pytest
 import vobject
-from conftest import FIXTURES, run_icscheck
-from helpers import GOLDEN_OPTIONS, GOLDEN_STAMP, golden_calendar, parse_fixture
+from helpers import FIXTURES, GOLDEN_OPTIONS, GOLDEN_STAMP, golden_calendar, parse_fixture, run_icscheck
 from test_parse_pages import GOOD_PAGES
 
 from calsync.ical import (

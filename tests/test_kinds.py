@@ -6,12 +6,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES, GOLDEN_STAMP, run_icscheck
 
 from calsync.errors import NoEvents, ParseError
 from calsync.ical import FeedOptions, Revision, describe_schedule, render_calendar
 from calsync.parse import PageOptions, parse_page
-from helpers import GOLDEN_STAMP
 
 KINDS = FIXTURES / "kinds"
 DAY_URL = "https://icml.cc/virtual/2024/day/7/24"
@@ -96,8 +95,6 @@ def test_index_page_without_times_imports_nothing() -> None:
 
 
 def test_every_kind_passes_icscheck(tmp_path: Path) -> None:
-    from conftest import run_icscheck
-
     days = (date(2023, 12, 16),)
     pages = [("day_page.txt", {"url": DAY_URL}), ("event_newstyle.txt", {"year": 2023}),
              ("event_oldstyle.txt", {"year": 2017}), ("workshop_weekday.txt", {"days": days})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from conftest import make_test_config
+from helpers import make_test_config
 from prometheus_client.parser import text_string_to_metric_families
 
 from calsync.web import SAMPLE_SLUG, create_app

@@ -7,8 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import FIXTURES, PAGES, TODAY, page_text
-from helpers import ERROR_PAGES, parse_fixture
+from helpers import ERROR_PAGES, FIXTURES, PAGES, TODAY, page_text, parse_fixture
 
 from calsync.errors import ParseError
 from calsync.parse import PageOptions, parse_page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from conftest import PAGES, TODAY
+from helpers import PAGES, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -23,7 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import SHARED, TODAY  # noqa: E402
+from helpers import SHARED, TODAY  # noqa: E402
 
 from calsync.errors import NoEvents, ParseError  # noqa: E402
 from calsync.parse import PageOptions, parse_page  # noqa: E402

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import SEEDS, TODAY, run_icscheck
+from helpers import SEEDS, TODAY, run_icscheck
 
 from calsync.ical import FeedOptions, Revision, describe_schedule, render_calendar
 from calsync.parse import PageOptions, parse_page

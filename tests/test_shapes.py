@@ -12,8 +12,7 @@ import json
 import time
 
 import pytest
-from conftest import TODAY
-from helpers import KIND_OPTIONS, KINDS, days, kind_result, parse_fixture, parse_kind
+from helpers import GOLDEN_STAMP, KIND_OPTIONS, KINDS, TODAY, days, kind_result, parse_fixture, parse_kind, run_icscheck
 
 from calsync.errors import NoEvents, ParseError
 from calsync.parse import PageOptions, parse_page, parse_pages
@@ -412,8 +411,6 @@ def test_a_20000_word_line_costs_linear_time(shape: str) -> None:
 
 def test_every_kinds_fixture_with_events_passes_icscheck(tmp_path) -> None:
     """One feed of every kinds fixture that has events: six client parsers agree (needs ../shared)."""
-    from conftest import run_icscheck
-    from helpers import GOLDEN_STAMP
 
     from calsync.ical import FeedOptions, Revision, describe_schedule, render_calendar
 

@@ -4,15 +4,13 @@ MiniConf schedule.json — fields, grouping, ids, zones, warnings and malformed 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SHARED
+from helpers import FIXTURES, SHARED, Cli
 
 from calsync.errors import NoEvents, ParseError
 from calsync.model import Schedule, Talk
@@ -299,27 +297,22 @@ def test_real_acl_miniconf_schedule() -> None:
 # -- through the command line --------------------------------------------------------
 
 
-def _calsync(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "calsync.cli", *args], capture_output=True, text=True, timeout=60, env=env)
-
-
-def test_cli_parse_reads_the_sibling_abstracts(tmp_path: Path) -> None:
-    proc = _calsync("parse", str(ICIL), "--url", ICIL_URL)
+def test_cli_parse_reads_the_sibling_abstracts(tmp_path: Path, cli: Cli) -> None:
+    proc = cli("parse", str(ICIL), "--url", ICIL_URL)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     talks = {t["title"]: t for s in out["sessions"] for t in s["talks"]}
     assert talks["Robust Widgets under Noise"]["abstract"] == "Noise & widgets: a companion abstract."
     assert talks["Robust Widgets under Noise"]["url"] == "https://icil.example.org/virtual/2026/oral/41010"
-    assert out["reports"][0]["kind"] == "orals-posters data" and "3 of 13 records skipped" in proc.stderr
+    assert out["reports"][0]["kind"] == "orals-posters data" and "3 of 13 records skipped" in proc.stderr.decode()
     lonely = tmp_path / "icil-2026-orals-posters.json"  # no sibling here: no companion abstracts
     lonely.write_bytes(ICIL.read_bytes())
-    out = json.loads(_calsync("parse", str(lonely)).stdout)
+    out = json.loads(cli("parse", str(lonely)).stdout)
     assert {t["title"]: t for s in out["sessions"] for t in s["talks"]}["Robust Widgets under Noise"]["abstract"] is None
 
 
-def test_cli_broken_data_exit_2_without_traceback(tmp_path: Path) -> None:
+def test_cli_broken_data_exit_2_without_traceback(tmp_path: Path, cli: Cli) -> None:
     broken = tmp_path / "icml-2025-orals-posters.json"
     broken.write_text('{"count": 2, "results": [{"id": 1,', encoding="utf-8")
-    proc = _calsync("parse", str(broken))
-    assert proc.returncode == 2 and "not valid JSON" in proc.stderr and "Traceback" not in proc.stderr
+    proc = cli("parse", str(broken))
+    assert proc.returncode == 2 and b"not valid JSON" in proc.stderr and b"Traceback" not in proc.stderr

@@ -17,8 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import FIXTURES, PAGES, SHARED, TODAY, run_icscheck  # noqa: E402
-from helpers import golden_calendar  # noqa: E402
+from helpers import FIXTURES, PAGES, SHARED, TODAY, golden_calendar, run_icscheck  # noqa: E402
 
 from calsync.errors import CalsyncError, NoEvents, ParseError  # noqa: E402
 from calsync.parse import PageOptions, parse_page  # noqa: E402

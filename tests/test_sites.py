@@ -1,11 +1,10 @@
 """Whole conferences from the sites' published data (calsync.sites) against a real HTTP server on
-127.0.0.1: home URL → data URL, `next` pages, the companion abstracts, conditional GET, and the
-whole path — `calsync import <home URL> --site`, the pages and feeds, re-import, refresh."""
+127.0.0.1: home URL → data URL, `next` pages, the companion abstracts, conditional GET, a configured
+home URL source. The whole path — `calsync import <home URL> --site` of 2,000 records, the pages and
+feeds, re-import, refresh — is tests/system/test_site_import.py."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import logging
 from dataclasses import replace
@@ -13,91 +12,32 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import icalendar
 import pytest
-from conftest import ROOT, make_test_config, run_icscheck
+from helpers import (
+    SITE_ABSTRACTS_PATH,
+    SITE_DATA_NAME,
+    SITE_DATA_PATH,
+    DataSite,
+    expected_talks,
+    gen_site_data,
+    make_test_config,
+)
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
-from werkzeug import Request, Response
 
-from calsync.cli import main
-from calsync.config import ConferenceConfig, FetchConfig, RefreshConfig
+from calsync.config import ConferenceConfig, FetchConfig
 from calsync.errors import ConfigError, ParseError
 from calsync.fetch import FetchError, FetchPolicy, FetchRefused
 from calsync.refresh import refresh_conference
 from calsync.sites import data_url, fetch_source, is_home_url, site_name, with_sibling_abstracts
-from calsync.store import Store, talk_changes
-from calsync.web import create_app
+from calsync.store import Store
 
-_spec = importlib.util.spec_from_file_location("gen_site_data", ROOT / "bench" / "gen_site_data.py")
-assert _spec is not None and _spec.loader is not None
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
-
-NAME = "icml-2025-orals-posters.json"
-DATA_PATH = f"/static/virtual/data/{NAME}"
-ABSTRACTS_PATH = "/static/virtual/data/icml-2025-abstracts.json"
-T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)  # after the CLI import's clock
-
-
-class DataSite:
-    """A virtual site stand-in: the data in three pages (a relative and an absolute ``next``),
-    the abstracts file, an ETag on the first page, switchable failures; every request logged."""
-
-    def __init__(self, server: HTTPServer, records: list[dict[str, Any]], abstracts: dict[str, str]) -> None:
-        self.server = server
-        self.records = records
-        self.abstracts = abstracts
-        self.abstracts_status = 200
-        self.pages = 3
-        self.next_of: dict[int, str | None] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        server.expect_request(DATA_PATH).respond_with_handler(self.handle)
-        server.expect_request(ABSTRACTS_PATH).respond_with_handler(self.handle_abstracts)
-
-    @property
-    def home(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}/virtual/2025/"
-
-    @property
-    def data_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}{DATA_PATH}"
-
-    def page(self, number: int) -> str:
-        size = -(-len(self.records) // self.pages)
-        chunk = self.records[(number - 1) * size : number * size]
-        default = {1: f"{NAME}?page=2", 2: f"{self.data_url}?page=3"}.get(number)  # relative, then absolute
-        following = self.next_of.get(number, default) if number < self.pages or number in self.next_of else None
-        return json.dumps(gen.envelope(chunk, following, count=len(self.records)), ensure_ascii=False)
-
-    @property
-    def etag(self) -> str:
-        whole = "".join(self.page(n) for n in range(1, self.pages + 1))
-        return '"' + hashlib.sha256(whole.encode()).hexdigest()[:16] + '"'
-
-    def handle(self, request: Request) -> Response:
-        self.requests.append((request.full_path.rstrip("?"), dict(request.headers)))
-        number = int(request.args.get("page", "1"))
-        if number == 1 and request.headers.get("If-None-Match") == self.etag:
-            return Response(status=304, headers={"ETag": self.etag})
-        headers = {"ETag": self.etag} if number == 1 else {}
-        return Response(self.page(number), content_type="application/json", headers=headers)
-
-    def handle_abstracts(self, request: Request) -> Response:
-        self.requests.append((request.full_path.rstrip("?"), dict(request.headers)))
-        if self.abstracts_status != 200:
-            return Response("no", status=self.abstracts_status)
-        return Response(json.dumps(self.abstracts), content_type="application/json")
+gen = gen_site_data()
+NAME, DATA_PATH, ABSTRACTS_PATH = SITE_DATA_NAME, SITE_DATA_PATH, SITE_ABSTRACTS_PATH
+T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)
 
 
 def policy(server: HTTPServer, **kw: Any) -> FetchPolicy:
     return FetchPolicy(allow_hosts=frozenset({f"127.0.0.1:{server.port}"}), retries=0, read_timeout=5, **kw)
-
-
-def expected_talks(records: list[dict[str, Any]]) -> int:
-    return sum(
-        (1 + bool(r.get("starttime2"))) for r in records if r.get("starttime") and r.get("visible") is not False
-    )
 
 
 @pytest.fixture
@@ -196,95 +136,6 @@ def test_the_guard_still_applies(small: DataSite) -> None:
     with pytest.raises(FetchRefused, match="not in the allow-list"):
         fetch_source(small.home, FetchPolicy(allow_hosts=frozenset({"icml.cc"})), site="icml")
     assert small.requests == []
-
-
-# -- the whole path ----------------------------------------------------------------
-
-
-def test_import_a_whole_conference_then_serve_reimport_and_refresh(
-    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    records, abstracts = gen.generate(2000, seed=11)
-    site = DataSite(httpserver, records, abstracts)
-    expected = expected_talks(records)
-    assert 1900 < expected < 2100
-    for var in ("CALSYNC_CONFIG", "CALSYNC_SAMPLE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("CALSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'calsync.db'}")
-    monkeypatch.setenv("CALSYNC_FETCH_ALLOW_HOSTS", f"127.0.0.1:{httpserver.port}")
-    command = ["import", site.home, "--site", "icml", "--conference", "icml-2025"]
-
-    assert main(command) == 0
-    err = capsys.readouterr().err
-    assert f"{site.data_url}: orals-posters data, {expected} events, year 2025 (data)" in err
-    assert f"icml-2025: {expected} new, 0 changed, 0 unchanged, 0 removed talks" in err
-    assert "offsets -07:00 match America/Los_Angeles" in err
-
-    config = make_test_config(
-        tmp_path, sample=False, fetch=FetchConfig(allow_hosts=(f"127.0.0.1:{httpserver.port}",), retries=0),
-        refresh=RefreshConfig(interval_minutes=0),
-    )
-    store = Store(config.database_url)
-    conference = store.get_conference("icml-2025")
-    assert (conference.year, conference.timezone) == (2025, "America/Los_Angeles")
-    (source,) = store.list_sources("icml-2025")
-    assert (source.url, source.talks, source.etag) == (site.data_url, expected, site.etag)
-    snapshot = store.load_snapshot("icml-2025")
-    talks = [t for s in snapshot.sessions for t in s.talks]
-    assert len(talks) == expected
-    base = f"http://127.0.0.1:{httpserver.port}/virtual/2025/"
-    assert all(t.url and t.url.startswith(base) for t in talks)
-    assert sum(1 for t in talks if t.abstract) == len(talks)  # every abstract from the companion file
-    authors = [a for t in talks for a in t.authors]
-    assert not any("&" in a for a in authors) and any("ü" in a for a in authors)  # entities unescaped
-
-    client = create_app(config).test_client()
-    page = client.get("/conferences/icml-2025")
-    assert page.status_code == 200 and "Poster Session 1" in page.get_data(as_text=True)
-    feed = client.get("/conferences/icml-2025.ics")
-    assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
-    oral_session = next(s for s in snapshot.sessions if s.title.startswith("Oral 1A"))
-    session_feed = client.get(f"/conferences/icml-2025/sessions/{oral_session.id}.ics")
-    assert session_feed.status_code == 200
-    events = icalendar.Calendar.from_ical(session_feed.data).walk("VEVENT")
-    assert sorted(str(e["SUMMARY"]) for e in events) == sorted(t.title or "" for t in oral_session.talks)
-    assert all(str(e["URL"]).startswith(base + "oral/") for e in events)
-
-    # Re-import, unchanged: nothing written to talks.
-    def changes() -> int:
-        with store.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(talk_changes)).scalar_one()
-
-    before = (store.get_conference("icml-2025").version, changes())
-    assert main(command) == 0
-    assert f"icml-2025: 0 new, 0 changed, {expected} unchanged, 0 removed talks" in capsys.readouterr().err
-    assert (store.get_conference("icml-2025").version, changes()) == before
-
-    # Refresh, unchanged on the site: one conditional request, a 304, no writes.
-    site.requests.clear()
-    (outcome,) = refresh_conference(store, config, "icml-2025", T0)
-    assert outcome.status == "not-modified", outcome
-    assert [p for p, _ in site.requests] == [DATA_PATH] and site.requests[0][1]["If-None-Match"] == site.etag
-    assert (store.get_conference("icml-2025").version, changes()) == before
-
-    # An oral moves on the site: the refresh follows every page again; the talk keeps its UID.
-    oral = next(r for r in records if r["eventtype"] == "Oral" and r.get("starttime"))
-    moved_from = datetime.fromisoformat(oral["starttime"])
-    oral["starttime"] = (moved_from + timedelta(minutes=5)).isoformat()
-    oral["endtime"] = (datetime.fromisoformat(oral["endtime"]) + timedelta(minutes=5)).isoformat()
-    site.requests.clear()
-    (outcome,) = refresh_conference(store, config, "icml-2025", T0)
-    assert outcome.status == "updated" and "0 new, 1 changed" in outcome.message, outcome
-    assert len(site.requests) == 4  # three pages and the abstracts
-    after = store.load_snapshot("icml-2025")
-    moved = [t for s in after.sessions for t in s.talks if t.url and t.url.endswith(f"/oral/{oral['id']}")]
-    assert len(moved) == 1 and moved[0].start == moved_from + timedelta(minutes=5)
-    assert moved[0].id in {t.id for t in talks} and after.revisions[moved[0].id].sequence == 1
-
-    feed_file = tmp_path / "icml-2025.ics"
-    feed_file.write_bytes(client.get("/conferences/icml-2025.ics?view=both").data)
-    report = run_icscheck(feed_file)  # skips when icscheck is not there
-    assert report["result"] == "PASS" and report["failures"] == 0, report["findings"]
 
 
 def test_a_configured_home_url_source_refreshes_with_the_site_setting(tmp_path: Path, small: DataSite) -> None:

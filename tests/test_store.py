@@ -9,7 +9,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import make_test_config
+from helpers import make_test_config
 
 from calsync.config import FeedConfig
 from calsync.errors import NotFound

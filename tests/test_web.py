@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 import requests
-from conftest import make_test_config, run_icscheck
+from helpers import make_test_config, run_icscheck
 
 from calsync.config import LimitsConfig
 from calsync.parse import PageOptions, parse_page

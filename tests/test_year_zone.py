@@ -1,5 +1,5 @@
 """The year and the zone of a page have one owner (calsync.parse.context), and the
-conference is their context for every import and refresh (real processes, real SQLite)."""
+conference is their context for every import and refresh (the command, real SQLite)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PAGES
-from test_cli import run
+from helpers import PAGES, Cli
 
 from calsync.config import Config
 from calsync.errors import ParseError
@@ -33,11 +32,11 @@ def _starts(db: str, slug: str) -> set[int]:
     return {t.start.year for s in snap.sessions for t in s.talks}
 
 
-def test_inferred_year_never_becomes_the_conference_year_and_year_option_sets_it(tmp_path: Path) -> None:
+def test_inferred_year_never_becomes_the_conference_year_and_year_option_sets_it(tmp_path: Path, cli: Cli) -> None:
     env = _db(tmp_path)
     page = tmp_path / "track7.txt"
     shutil.copy(PAGE_2020, page)
-    first = run("import", str(page), "--conference", "neurips-2020", "--today", TODAY, env_extra=env)
+    first = cli("import", str(page), "--conference", "neurips-2020", "--today", TODAY, env_extra=env)
     assert first.returncode == 0, first.stderr
     err = first.stderr.decode()
     assert f"{page}: session page, 8 events, year 2026 (inferred), zone America/Los_Angeles (page), 0 lines ignored" in err
@@ -45,28 +44,28 @@ def test_inferred_year_never_becomes_the_conference_year_and_year_option_sets_it
     db = env["CALSYNC_DATABASE_URL"]
     assert Store(db).get_conference("neurips-2020").year is None
 
-    fixed = run("import", str(page), "--conference", "neurips-2020", "--year", "2020", env_extra=env)
+    fixed = cli("import", str(page), "--conference", "neurips-2020", "--year", "2020", env_extra=env)
     assert fixed.returncode == 0, fixed.stderr
     assert "year 2020 (option)" in fixed.stderr.decode()
     assert Store(db).get_conference("neurips-2020").year == 2020
     assert _starts(db, "neurips-2020") == {2020}
 
     # The conference's year is now the context: a page without a year stays in 2020 …
-    again = run("import", str(page), "--conference", "neurips-2020", "--today", TODAY, env_extra=env)
+    again = cli("import", str(page), "--conference", "neurips-2020", "--today", TODAY, env_extra=env)
     assert again.returncode == 0 and "year 2020 (conference)" in again.stderr.decode()
     assert _starts(db, "neurips-2020") == {2020}
     # … and a contradicting --year is an error that names both, storing nothing.
-    wrong = run("import", str(page), "--conference", "neurips-2020", "--year", "2019", env_extra=env)
+    wrong = cli("import", str(page), "--conference", "neurips-2020", "--year", "2019", env_extra=env)
     assert wrong.returncode == 2
     assert "year 2019 from --year contradicts year 2020 from the conference's year" in wrong.stderr.decode()
     assert _starts(db, "neurips-2020") == {2020}
 
 
-def test_refresh_keeps_the_year_the_import_used(tmp_path: Path) -> None:
+def test_refresh_keeps_the_year_the_import_used(tmp_path: Path, cli: Cli) -> None:
     env = _db(tmp_path)
     page = tmp_path / "track7.txt"
     shutil.copy(PAGE_2020, page)
-    assert run("import", str(page), "--conference", "n20", "--year", "2020", env_extra=env).returncode == 0
+    assert cli("import", str(page), "--conference", "n20", "--year", "2020", env_extra=env).returncode == 0
     db = env["CALSYNC_DATABASE_URL"]
     store = Store(db)
     store.add_source("n20", str(page))
@@ -76,9 +75,9 @@ def test_refresh_keeps_the_year_the_import_used(tmp_path: Path) -> None:
     assert _starts(db, "n20") == {2020}
 
 
-def test_first_non_inferred_year_is_taken_and_said(tmp_path: Path) -> None:
+def test_first_non_inferred_year_is_taken_and_said(tmp_path: Path, cli: Cli) -> None:
     env = _db(tmp_path)
-    proc = run(
+    proc = cli(
         "import", str(PAGES / "icml_session_room.txt"), "--url", "https://icml.cc/virtual/2023/session/7",
         "--conference", "icml", env_extra=env,
     )
@@ -89,8 +88,8 @@ def test_first_non_inferred_year_is_taken_and_said(tmp_path: Path) -> None:
     assert Store(env["CALSYNC_DATABASE_URL"]).get_conference("icml").year == 2023
 
 
-def test_parse_json_has_the_report() -> None:
-    proc = run("parse", str(PAGES / "timezone_line.txt"), "--year", "2024")
+def test_parse_json_has_the_report(cli: Cli) -> None:
+    proc = cli("parse", str(PAGES / "timezone_line.txt"), "--year", "2024")
     assert proc.returncode == 0, proc.stderr
     (report,) = json.loads(proc.stdout)["reports"]
     assert report == {

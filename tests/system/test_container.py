@@ -29,7 +29,7 @@ import pytest
 
 pytestmark = pytest.mark.container
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED_TOOLS = REPO.parent / "shared" / "tools"
 CONTAINER_TOOLS = SHARED_TOOLS / "container"
 ICSCHECK = SHARED_TOOLS / "icscheck" / "icscheck"
