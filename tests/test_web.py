@@ -1,6 +1,7 @@
 """The service over HTTP: feeds and their headers, filters, errors, custom feeds, JSON API.
 
-Flask's test client for most; a real server on 127.0.0.1 for the icscheck client checks.
+Flask's test client; the icscheck client checks against a real server on 127.0.0.1 are
+tests/system/test_live_feeds.py.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-import requests
-from helpers import make_test_config, run_icscheck
+from helpers import make_test_config
 
 from calsync.config import LimitsConfig
 from calsync.parse import PageOptions, parse_page
@@ -254,29 +254,6 @@ def test_reimport_changes_reach_the_feed(app, client) -> None:
     changed = {str(e["UID"]): e for e in events(after.data)}[f"{report.changed[0]}@calsync.invalid"]
     assert changed["SEQUENCE"] == 1 and changed["DTSTART"].dt.strftime("%H:%M") == "13:40"
     assert changed["LAST-MODIFIED"].dt == later.replace(microsecond=0)
-
-
-FEED_KINDS = [
-    f"{CONF}.ics",
-    f"{CONF}.ics?view=talks&alarm=10",
-    f"{CONF}.ics?view=both&type=Oral",
-]
-
-
-@pytest.mark.parametrize("path", FEED_KINDS)
-def test_icscheck_against_running_server(live_server, path: str) -> None:
-    report = run_icscheck(live_server.url + path)
-    assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, report["findings"]
-
-
-def test_icscheck_session_talk_and_custom_feeds(live_server) -> None:
-    base = live_server.url
-    sessions = requests.get(f"{base}/api{CONF}/sessions", timeout=10).json()["sessions"]
-    talk = sessions[0]["talks"][0]
-    created = requests.post(f"{base}/api/feeds", json={"name": "Mine", "talk_ids": [talk["id"]], "session_ids": [sessions[2]["id"]]}, timeout=10).json()
-    for url in (sessions[0]["ics_url"], sessions[0]["ics_url"] + "?view=both", talk["ics_url"], created["ics_url"]):
-        report = run_icscheck(url)
-        assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, (url, report["findings"])
 
 
 def test_concurrent_first_requests_render_once(app) -> None:

@@ -1,5 +1,6 @@
 """The slow end-to-end tests: gunicorn instances, the Docker image, a real browser, a whole
-conference imported from a site's data. Every test here is marked ``system``.
+conference imported from a site's data, live feeds read by icscheck over HTTP. Every test here
+is marked ``system``.
 
 ``python -m pytest`` (the README's command, ``.ci/run``) runs them with everything else;
 ``python -m pytest --ignore=tests/system`` (or ``-m "not system"``) is the fast suite.
