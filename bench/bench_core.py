@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from icalendar import Calendar
 
@@ -71,7 +71,7 @@ def bench_export(talks_total: int = 1000) -> tuple[float, float]:
     schedules = [parse_page(make_page(s, 20), PageOptions(year=2022)) for s in range(talks_total // 20)]
     sessions = [s for sch in schedules for s in sch.sessions]
     info = describe_schedule(schedules[0])
-    revision = Revision(modified=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    revision = Revision(modified=datetime(2026, 1, 1, tzinfo=UTC))
     options = FeedOptions()
 
     def ours() -> bytes:

@@ -124,7 +124,7 @@ class Databases:
         for schema in self.schemas:
             try:
                 pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 problems.append(f"could not drop schema {schema}: {exc}")
         self.schemas = []
         return problems
@@ -170,7 +170,7 @@ class Db:
             if self.kind == "sqlite":
                 return conn.execute(sql, params).fetchall()
             return conn.execute(sql.replace("?", "%s"), params).fetchall()
-        except (sqlite3.Error, Exception):  # noqa: BLE001 - no table yet, locked: not there yet
+        except (sqlite3.Error, Exception):
             return None
 
     def execute(self, sql: str) -> None:
@@ -522,12 +522,12 @@ def scenario_worker(dbs: Databases, tmpdir: str, rng: random.Random) -> list[str
                         with lock:
                             ok_requests[0] += 1
                     continue
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     first = f"GET {path}: {exc.__class__.__name__}: {exc}"
                 try:  # retried once on a new connection, as any HTTP client would for a GET
                     st, _, _ = client.request("GET", path, retry_stale=False)
                     note(first, st == 200)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     note(f"{first}; retry: {exc.__class__.__name__}", False)
             client.close()
 
@@ -564,7 +564,7 @@ def scenario_worker(dbs: Databases, tmpdir: str, rng: random.Random) -> list[str
                         rec.talk_ids, rec.name, rec.edit, rec.uncertain = ids, name, rec.edit + 1, []
                     else:
                         note(f"PUT /api/feeds: {st}", False)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     note(f"write: {exc.__class__.__name__}: {exc}", False)
                 time.sleep(0.01)
             client.close()
@@ -773,8 +773,8 @@ def scenario_bootstrap(dbs: Databases, tmpdir: str, boot_wait: float) -> list[st
                     if exited is not None else f"no answer within {boot_wait:.0f} s"
                 print(f"    {how}; bootstrap lease still {lease}; sample: {sample}")
                 problems.append(f"3{variant}: after SIGKILL of the worker loading the sample, {how}")
-                for line in [l for l in log_trouble(server.log_text(), limit=400)
-                             if "CalsyncError" in l or "failed to boot" in l or "exited with code" in l][:6]:
+                for line in [ln for ln in log_trouble(server.log_text(), limit=400)
+                             if "CalsyncError" in ln or "failed to boot" in ln or "exited with code" in ln][:6]:
                     print(f"    log: {line[:200]}")
             server.stop()
             # What a restart finds once the lease has expired (after 120 s): expire it by hand, start again.
@@ -787,7 +787,7 @@ def scenario_bootstrap(dbs: Databases, tmpdir: str, boot_wait: float) -> list[st
                 served = len(json.loads(body)["talks"]) if st == 200 else f"status {st}"
                 st2, _, body2 = request_once(again.port, "GET", "/api/conferences")
                 listed = [c["slug"] for c in json.loads(body2)["conferences"]] if st2 == 200 else st2
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 served, listed = f"{exc.__class__.__name__}: {exc}", None
             finally:
                 again.stop()

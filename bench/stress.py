@@ -445,7 +445,7 @@ def reader(port: int, catalog: Catalog, conditional: bool, deadline: float, seed
             started = time.perf_counter()
             try:
                 status, hdrs, body = client.request("GET", path, headers=headers)
-            except Exception as exc:  # noqa: BLE001 - every failure is counted
+            except Exception as exc:
                 stats.read_ms.append((time.perf_counter() - started) * 1000)
                 stats.error(f"GET {path}: {exc.__class__.__name__}: {exc}")
                 continue
@@ -496,7 +496,7 @@ def writer(port: int, catalog: Catalog, deadline: float, seed: int, stats: Stats
                     # a POST is never re-sent: a lost answer would be a feed we do not track
                     status, _, body = client.request("POST", "/api/feeds", json.dumps(payload).encode(), json_headers,
                                                      retry_stale=False)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     stats.write_ms.append((time.perf_counter() - started) * 1000)
                     stats.error(f"POST /api/feeds: {exc.__class__.__name__}: {exc}")
                     continue
@@ -520,7 +520,7 @@ def writer(port: int, catalog: Catalog, deadline: float, seed: int, stats: Stats
             started = time.perf_counter()
             try:
                 status, _, body = client.request("PUT", f"/api/feeds/{record.token}", json.dumps(payload).encode(), headers)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 stats.write_ms.append((time.perf_counter() - started) * 1000)
                 stats.error(f"PUT /api/feeds/{record.token[:8]}…: {exc.__class__.__name__}: {exc}")
                 record.uncertain.append((talk_ids, name))
@@ -563,7 +563,7 @@ def check_feed(port: int, record: FeedRecord, stats: Stats | None, when: str) ->
             if set(answer["talk_ids"]) not in [expected, *alternatives] or answer["name"] not in names:
                 problems.append(f"{record.token[:8]}… {when}: api shows {answer['name']!r} {sorted(answer['talk_ids'])}, "
                                 f"expected {record.name!r} {sorted(expected)}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"{record.token[:8]}… {when}: {exc.__class__.__name__}: {exc}")
     if stats is not None:
         stats.stale_reads += problems
@@ -730,7 +730,7 @@ def main() -> int:
         if db is not None:
             try:
                 db.drop()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 print(f"warning: could not drop {db.where}: {exc}", file=sys.stderr)
                 failed = True
         shutil.rmtree(tmpdir, ignore_errors=True)

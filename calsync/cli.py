@@ -23,22 +23,22 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .clock import utcnow
-from .config import Config, ConferenceConfig, load_config
+from .config import ConferenceConfig, Config, load_config
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
-from .sites import check_site, fetch_source, source_url, with_sibling_abstracts
-from .sources import fetch_policy, is_url, page_options
 from .ical import Revision, describe_schedule, render_calendar
 from .model import SLUG_RE, PageReport, Schedule
 from .parse import parse_pages
 from .parse.context import INFERRED, describe_report
 from .serialize import build_schedule_dict
+from .sites import check_site, fetch_source, source_url, with_sibling_abstracts
+from .sources import fetch_policy, is_url, page_options
 
 if TYPE_CHECKING:  # annotations only: the store (SQLAlchemy) is imported by the commands that use it
     from .refresh import SourceOutcome
@@ -78,7 +78,7 @@ def read_page(name: str, config: Config, names: Sequence[str] = (), site: str | 
     path = Path(name)
     try:
         raw = path.read_bytes()
-        mtime = datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
+        mtime = datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
     except OSError as exc:
         raise CalsyncError(f"{name}: cannot read: {exc.strerror or exc}") from None
     return PageInput(name, with_sibling_abstracts(path, decode_page(raw)), mtime)
@@ -119,7 +119,7 @@ def _stamp(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--stamp needs a UTC offset or Z: {text!r}")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,13 +249,13 @@ def data_stamp(args: argparse.Namespace, inputs: Sequence[PageInput], schedule: 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
         except (ValueError, OverflowError, OSError):
             raise CalsyncError(f"SOURCE_DATE_EPOCH is not a Unix time: {epoch!r}") from None
     times = [p.modified for p in inputs if p.modified is not None]
     if times:
         return max(times)
-    return min(t.start for s in schedule.sessions for t in s.talks).astimezone(timezone.utc)
+    return min(t.start for s in schedule.sessions for t in s.talks).astimezone(UTC)
 
 
 def _write(data: bytes, output: str | None) -> None:

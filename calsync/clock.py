@@ -5,11 +5,11 @@ from the pages and the data."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["utcnow"]
 
 
 def utcnow() -> datetime:
     """The current time in UTC, an aware datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

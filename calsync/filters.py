@@ -309,7 +309,7 @@ def _multi(args: object) -> dict[str, list[object]]:
     """Query arguments as ``{name: [values]}``, from a dict (of lists or strings) or a MultiDict."""
     getlist = getattr(args, "getlist", None)
     if callable(getlist) and hasattr(args, "keys"):
-        return {str(k): list(getlist(k)) for k in args.keys()}  # type: ignore[attr-defined]
+        return {str(k): list(getlist(k)) for k in args}  # type: ignore[attr-defined]
     if not isinstance(args, Mapping):
         raise TypeError(f"query arguments must be a mapping, not {type(args).__name__}")
     out: dict[str, list[object]] = {}

@@ -50,7 +50,7 @@ logconfig_dict = {
 }
 
 
-def worker_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
+def worker_exit(server, worker) -> None:
     """Stop the refresh scheduler of an exiting worker (graceful shutdown)."""
     app = getattr(worker, "wsgi", None)
     extensions = getattr(app, "extensions", {}) if app is not None else {}

@@ -23,7 +23,7 @@ import functools
 import io
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import segno
@@ -138,7 +138,7 @@ def _utc(moment: datetime, what: str) -> datetime:
     """Return an aware ``moment`` in UTC; a naive one raises ``ValueError``."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got {moment!r}")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _utc_pair(start: datetime, end: datetime) -> tuple[datetime, datetime]:

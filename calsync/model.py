@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 #: Conference slugs and the ids in URLs: lower-case letters, digits and dashes (no dots,
 #: so that ``<slug>.ics`` is always a feed).
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,99}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .config import Config, ConferenceConfig
+from .config import ConferenceConfig, Config
 from .fetch import FetchPolicy, default_allow_hosts
 from .parse import PageOptions
 

@@ -61,7 +61,7 @@ import copy
 import functools
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dateutil.rrule
@@ -76,7 +76,7 @@ log = logging.getLogger(__name__)
 MIN_YEAR = 1900
 MAX_YEAR = 9000
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = 86_400
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _NO_DST_DTSTART = datetime(1970, 1, 1)
@@ -444,7 +444,7 @@ def _rdate_form(
     """
 
     def daylight(utc: datetime) -> bool:
-        return bool(utc.replace(tzinfo=timezone.utc).astimezone(zone).dst())
+        return bool(utc.replace(tzinfo=UTC).astimezone(zone).dst())
 
     before = transitions[0].utc - timedelta(seconds=1) if transitions else datetime(first, 7, 1)
     offset, name = _state(zone, _seconds(before))

@@ -52,14 +52,14 @@ from .links import (
     qr_svg,
     webcal_url,
 )
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics
 from .model import SLUG_PATTERN, Session, Talk, web_url
 from .openapi import openapi_document
 from .parse import PageOptions, parse_pages
+from .refresh import Scheduler, SourceOutcome
 from .serialize import build_session_dict, build_talk_dict
 from .service import FeedService, RenderedFeed
-from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from .metrics import Metrics
-from .refresh import Scheduler, SourceOutcome
 from .store import SourceState, Store, StoredFeed
 
 log = logging.getLogger(__name__)

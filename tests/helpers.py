@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -176,7 +176,7 @@ ERROR_PAGES: dict[str, tuple[int | None, str]] = {
 
 #: Fixed export settings of the golden files.
 GOLDEN_OPTIONS = FeedOptions(host="calsync.test", sessions=True)
-GOLDEN_STAMP = Revision(modified=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+GOLDEN_STAMP = Revision(modified=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
 
 
 def parse_fixture(name: str, **options: object) -> Schedule:
@@ -253,7 +253,7 @@ class DataSite:
     """A virtual site stand-in: the data in three pages (a relative and an absolute ``next``),
     the abstracts file, an ETag on the first page, switchable failures; every request logged."""
 
-    def __init__(self, server: "HTTPServer", records: list[dict[str, Any]], abstracts: dict[str, str]) -> None:
+    def __init__(self, server: HTTPServer, records: list[dict[str, Any]], abstracts: dict[str, str]) -> None:
         self.server = server
         self.records = records
         self.abstracts = abstracts

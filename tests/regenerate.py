@@ -12,11 +12,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import (  # noqa: E402
-    ERROR_PAGES, FIXTURES, GOLDEN_OPTIONS, KINDS, PAGES, TODAY, golden_calendar, kind_result, parse_fixture,
+from helpers import (
+    ERROR_PAGES,
+    FIXTURES,
+    GOLDEN_OPTIONS,
+    KINDS,
+    PAGES,
+    TODAY,
+    golden_calendar,
+    kind_result,
+    parse_fixture,
 )
 
-from calsync.serialize import build_schedule_dict  # noqa: E402
+from calsync.serialize import build_schedule_dict
 
 
 def main() -> None:

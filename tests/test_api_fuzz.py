@@ -19,7 +19,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -115,7 +115,7 @@ def add_edge_conference(store) -> None:
         Session(id="edge-session-2", title="Moderated", timezone="America/Los_Angeles", talks=talks[1:],
                 moderators=("M. Oderator",), source_url="https://example.org/virtual/2026/session/2", abstract="Later."),
     )
-    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
     store.ensure_conference(EDGE_SLUG, "Edge cases", "America/Los_Angeles", None, now)
     store.import_schedule(EDGE_SLUG, Schedule(timezone="America/Los_Angeles", sessions=sessions), now)
     store.add_source(EDGE_SLUG, "https://example.org/virtual/2026/never")

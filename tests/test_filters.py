@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -132,7 +132,7 @@ def test_filters(query: FeedQuery, expected: list[str]) -> None:
 
 
 def test_day_uses_the_sessions_zone_even_when_a_start_is_stored_in_utc() -> None:
-    utc_talk = replace(TB1, start=TB1.start.astimezone(timezone.utc), end=None)
+    utc_talk = replace(TB1, start=TB1.start.astimezone(UTC), end=None)
     assert utc_talk.start.date() == date(2022, 7, 22)
     session = replace(SB, talks=(utc_talk,))
     assert ids(select_talks([session], q(day=date(2022, 7, 21)))) == ["tb1"]

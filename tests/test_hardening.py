@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -242,7 +243,7 @@ def test_rate_limit_and_revocation_hold_across_workers(tmp_path: Path) -> None:
 
 
 def test_old_rate_events_are_deleted(tmp_path: Path) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import func, select
 
@@ -250,7 +251,7 @@ def test_old_rate_events_are_deleted(tmp_path: Path) -> None:
 
     store = Store(f"sqlite:///{tmp_path / 'r.db'}")
     store.migrate()
-    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
     for n in range(50):
         assert store.count_event(f"addr {n}", 1, 3600, t0)
     assert not store.count_event("addr 1", 1, 3600, t0 + timedelta(minutes=59))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -101,7 +101,7 @@ def test_description_is_plain_text_with_everything() -> None:
 
 def test_sequence_and_stamp_come_from_revision() -> None:
     schedule = parse_fixture("oldstyle.txt")
-    revision = Revision(modified=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc), sequence=3)
+    revision = Revision(modified=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC), sequence=3)
     data = render_calendar(schedule.sessions, describe_schedule(schedule), lambda _i: revision, FeedOptions())
     assert data.count(b"SEQUENCE:3\r\n") == len(schedule.sessions[0].talks)
     assert data.count(b"DTSTAMP:20240506T070809Z\r\n") == len(schedule.sessions[0].talks)

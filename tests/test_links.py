@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -137,7 +138,7 @@ def test_google_add_event_url_exact() -> None:
 
 
 def test_google_add_event_url_leaves_out_empty_fields() -> None:
-    utc = timezone.utc
+    utc = UTC
     got = google_add_event_url("T", datetime(2026, 1, 2, 3, 4, 5, tzinfo=utc), datetime(2026, 1, 2, 4, 0, tzinfo=utc))
     assert got == (
         "https://calendar.google.com/calendar/render?action=TEMPLATE&text=T"
@@ -374,6 +375,6 @@ def test_google_refresh_note() -> None:
 
 
 def test_module_is_pure() -> None:
-    source = open(links.__file__, encoding="utf-8").read()
+    source = Path(links.__file__).read_text(encoding="utf-8")
     for forbidden in ("import flask", "from flask", "datetime.now", "time.time", "open("):
         assert forbidden not in source.lower()

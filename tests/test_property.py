@@ -3,7 +3,7 @@ parse or raise ParseError — never any other exception — and what parses expo
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from helpers import PAGES, TODAY
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +14,7 @@ from calsync.ical import FeedOptions, Revision, describe_schedule, render_calend
 from calsync.parse import PageOptions, parse_page
 
 SOURCES = sorted(p.read_text(encoding="utf-8") for p in PAGES.iterdir() if p.suffix in {".txt", ".html"})
-STAMP = Revision(modified=datetime(2026, 1, 1, tzinfo=timezone.utc))
+STAMP = Revision(modified=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 @st.composite

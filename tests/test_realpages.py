@@ -23,10 +23,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import SHARED, TODAY  # noqa: E402
+from helpers import SHARED, TODAY
 
-from calsync.errors import NoEvents, ParseError  # noqa: E402
-from calsync.parse import PageOptions, parse_page  # noqa: E402
+from calsync.errors import NoEvents, ParseError
+from calsync.parse import PageOptions, parse_page
 
 REAL = SHARED / "realpages" / "text"
 EXPECTED = Path(__file__).resolve().parent / "realpages_expected"

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -23,7 +23,7 @@ from calsync.web import create_app
 
 PAGE = (PAGES / "icml_session_room.txt").read_text(encoding="utf-8")
 PATH = "/virtual/2023/session/25001"
-T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)  # after the CLI import's clock
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)  # after the CLI import's clock
 
 
 class Site:

@@ -9,7 +9,7 @@ abstract) — not from calsync's parser.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from helpers import SEEDS, TODAY, run_icscheck
@@ -90,7 +90,7 @@ def test_seed_feed_passes_icscheck(path, tmp_path) -> None:
     data = render_calendar(
         schedule.sessions,
         describe_schedule(schedule),
-        lambda _i: Revision(modified=datetime(2026, 1, 1, tzinfo=timezone.utc)),
+        lambda _i: Revision(modified=datetime(2026, 1, 1, tzinfo=UTC)),
         FeedOptions(sessions=True),
     )
     out = tmp_path / f"{path.stem}.ics"

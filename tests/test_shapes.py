@@ -12,7 +12,17 @@ import json
 import time
 
 import pytest
-from helpers import GOLDEN_STAMP, KIND_OPTIONS, KINDS, TODAY, days, kind_result, parse_fixture, parse_kind, run_icscheck
+from helpers import (
+    GOLDEN_STAMP,
+    KIND_OPTIONS,
+    KINDS,
+    TODAY,
+    days,
+    kind_result,
+    parse_fixture,
+    parse_kind,
+    run_icscheck,
+)
 
 from calsync.errors import NoEvents, ParseError
 from calsync.parse import PageOptions, parse_page, parse_pages

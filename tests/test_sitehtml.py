@@ -17,12 +17,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import FIXTURES, PAGES, SHARED, TODAY, golden_calendar, run_icscheck  # noqa: E402
+from helpers import FIXTURES, PAGES, SHARED, TODAY, golden_calendar, run_icscheck
 
-from calsync.errors import CalsyncError, NoEvents, ParseError  # noqa: E402
-from calsync.parse import PageOptions, parse_page  # noqa: E402
-from calsync.parse.sitehtml import parse_site_html  # noqa: E402
-from calsync.serialize import build_schedule_dict  # noqa: E402
+from calsync.errors import CalsyncError, NoEvents, ParseError
+from calsync.parse import PageOptions, parse_page
+from calsync.parse.sitehtml import parse_site_html
+from calsync.serialize import build_schedule_dict
 
 HTML = FIXTURES / "html"
 EXPECTED = HTML / "expected"

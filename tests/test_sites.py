@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from calsync.store import Store
 
 gen = gen_site_data()
 NAME, DATA_PATH, ABSTRACTS_PATH = SITE_DATA_NAME, SITE_DATA_PATH, SITE_ABSTRACTS_PATH
-T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
 
 
 def policy(server: HTTPServer, **kw: Any) -> FetchPolicy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -19,7 +19,7 @@ from calsync.parse import PageOptions, parse_page
 from calsync.service import FeedService
 from calsync.store import FeedSpec, Store, StoreError
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAGE = """Session
 
 Deep Nets
@@ -251,7 +251,7 @@ def test_bootstrap_recovers_from_a_killed_holder(tmp_path: Path) -> None:
     config = make_test_config(tmp_path)
     store = Store(config.database_url)
     store.migrate()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert store.try_lease("bootstrap", "killed-worker", now, 1)  # held by a worker that died…
     store.ensure_conference(SAMPLE_SLUG, "Sample", "Europe/Vienna", 2026, now)  # …after this, before the import
     bootstrap(store, config, lease_seconds=1, wait_seconds=10)

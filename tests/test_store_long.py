@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from test_seeds import YEARS
 from calsync.parse import PageOptions, parse_page
 from calsync.store import Store
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 LONG_TITLE = "An Invented Title " + "that runs on and on " * 24 + "(500 characters)"
 PAGE = f"""Session

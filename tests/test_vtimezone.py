@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateutil.rrule
@@ -287,7 +287,7 @@ def test_icalendar_own_reading_agrees(tzid):
     parsed = _parse(build_vtimezone(tzid, 2023, 2024).to_ical()).to_tz(lookup_tzid=False)
     samples = zone_samples(zone, datetime(2023, 1, 1), datetime(2024, 12, 31), timedelta(hours=7))
     for instant, offset in samples.items():
-        aware = instant.replace(tzinfo=timezone.utc)
+        aware = instant.replace(tzinfo=UTC)
         assert aware.astimezone(parsed).utcoffset() == offset, instant
 
 

@@ -6,7 +6,7 @@ tests/system/test_live_feeds.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -242,7 +242,7 @@ def test_reimport_changes_reach_the_feed(app, client) -> None:
     page = next(p for p in resources.files("calsync.samples").iterdir() if p.name.startswith("icil2026_05"))
     text = page.read_text(encoding="utf-8")
     before = client.get(f"{CONF}.ics?view=talks")
-    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    later = datetime.now(UTC) + timedelta(hours=1)
     report = store.import_schedule(SAMPLE_SLUG, parse_page(text, PageOptions(year=2026)), later)
     assert not report.touched
     assert client.get(f"{CONF}.ics?view=talks").data == before.data  # unchanged: same bytes

@@ -35,7 +35,16 @@ from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make
 from .context import Resolved, make_report
 from .fields import read_event_fields, trim_to_event
 from .labels import is_type_label, looks_like_room
-from .page import PageOptions, _Header, _resolve_year, _resolve_zone, _Slot, _slot_times, looks_like_authors, split_names
+from .page import (
+    PageOptions,
+    _Header,
+    _resolve_year,
+    _resolve_zone,
+    _Slot,
+    _slot_times,
+    looks_like_authors,
+    split_names,
+)
 from .slottimes import DAYS_HINT
 from .timeline import match_time_line, starts_like_weekday_time
 from .year import day_from_url

@@ -33,9 +33,11 @@ from ..model import (
 )
 from .context import Resolved, YearHint, make_report, resolve_year, resolve_zone
 from .htmltext import is_html, parse_html_lines
-from .prepare import NOISE
 from .labels import SLOT_TYPES, is_type_label  # noqa: F401 (SLOT_TYPES re-exported)
-from .slottimes import _clock as _clock, _label_check as _label_check, _Slot as _Slot  # re-exported
+from .prepare import NOISE
+from .slottimes import _clock as _clock  # re-exported
+from .slottimes import _label_check as _label_check
+from .slottimes import _Slot as _Slot
 from .slottimes import slot_times, weekday_date
 from .timeline import looks_like_time_line, match_time_line
 from .year import day_from_url

@@ -40,14 +40,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from ..errors import NoEvents, ParseError
-from ..model import PageReport, ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
+from ..model import (
+    PageReport,
+    ParseWarning,
+    Schedule,
+    Session,
+    Talk,
+    make_session_id,
+    make_talk_id,
+    normalize_title,
+)
 from ..zones import format_offset
 from .context import DATA, INFERRED, PAGE, display_zone
 from .page import PageOptions
@@ -610,7 +619,7 @@ def _rfc1123(raw: Any) -> datetime:
     except (TypeError, ValueError, IndexError):
         moment = _parse_iso(raw, None)
     if moment.tzinfo is None:  # "-0000": UTC with no claim about the local zone
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 

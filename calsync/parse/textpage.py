@@ -28,7 +28,14 @@ from ..model import ParseWarning, Schedule
 from .agenda import find_agenda, parse_agenda
 from .calendar_text import is_calendar_page, parse_calendar_page
 from .fields import trim_to_event
-from .kinds import is_day_page, is_event_list, is_event_page, parse_day_page, parse_event_list, parse_event_page
+from .kinds import (
+    is_day_page,
+    is_event_list,
+    is_event_page,
+    parse_day_page,
+    parse_event_list,
+    parse_event_page,
+)
 from .noevents import deadlines_line, explain_no_events
 from .page import PageOptions, _split, parse_session_page
 from .posters import is_shared_slot_session, parse_shared_slot_session

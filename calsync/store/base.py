@@ -54,9 +54,8 @@ class StoreBase:
     def _write(self) -> Iterator[Connection]:
         """One write transaction (SQLite: BEGIN IMMEDIATE)."""
         try:
-            with self.engine.connect().execution_options(immediate=True) as conn:
-                with conn.begin():
-                    yield conn
+            with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                yield conn
         except SQLAlchemyError as exc:
             log.exception("database write failed")
             raise StoreError(f"database error: {exc.__class__.__name__}") from None
@@ -64,9 +63,8 @@ class StoreBase:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn:
-                with conn.begin():
-                    yield conn
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
         except SQLAlchemyError as exc:
             log.exception("database read failed")
             raise StoreError(f"database error: {exc.__class__.__name__}") from None

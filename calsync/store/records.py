@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 from ..feedspec import FeedSpec
 from ..ical import Revision
 from ..model import Session, Talk
@@ -19,7 +20,7 @@ def _ts(moment: datetime) -> int:
 
 
 def _utc(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def hash_key(key: str) -> str:

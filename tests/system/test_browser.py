@@ -29,8 +29,8 @@ except ImportError as exc:  # not installed, or installed but broken (e.g. green
         f"browser tests need the 'playwright' Python package (pip install playwright): {exc}",
         allow_module_level=True,
     )
-import icalendar
-import requests
+import icalendar  # noqa: E402  (after the skips above)
+import requests  # noqa: E402
 
 expect = sync_api.expect
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
@@ -115,7 +115,7 @@ def test_feed_created_on_one_instance_is_served_by_the_other(two_instances) -> N
 def test_refresh_lease_holds_across_instances(two_instances) -> None:
     _, _, db_url = two_instances
     store = Store(db_url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert store.try_lease("refresh", "another-instance", now, 600)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CALSYNC_")}, "CALSYNC_DATABASE_URL": db_url}
     busy = subprocess.run([sys.executable, "-m", "calsync.cli", "refresh"], capture_output=True, timeout=60, env=env)

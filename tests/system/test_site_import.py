@@ -5,7 +5,7 @@ then a moved oral). The parts have fast tests of their own in ``tests/test_sites
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -20,7 +20,7 @@ from calsync.refresh import refresh_conference
 from calsync.store import Store, talk_changes
 from calsync.web import create_app
 
-T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)  # after the CLI import's clock
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)  # after the CLI import's clock
 
 
 def test_import_a_whole_conference_then_serve_reimport_and_refresh(
