@@ -245,7 +245,8 @@ def data_stamp(args: argparse.Namespace, inputs: Sequence[PageInput], schedule: 
     input file's modification time, else (stdin) the earliest talk's start.
     """
     if args.stamp is not None:
-        return args.stamp
+        stamp: datetime = args.stamp
+        return stamp
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 from .ical import FeedOptions
@@ -169,6 +169,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
 
 _ZERO_ALLOWED = {"top level.proxy_fix_hops", "feed.cancelled_days", "limits.cache_check_seconds", "refresh.interval_minutes",
                  "refresh.min_talks_percent", "fetch.retries", "fetch.max_redirects", "fetch.backoff_seconds"}
+_T = TypeVar("_T")
+
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool, "int | None": int, "tuple[str, ...]": tuple,
           "str | None": str}
 
@@ -211,10 +213,10 @@ def _coerce(value: Any, kind: type, name: str) -> Any:
     return value.strip()
 
 
-def _section(cls: type, data: Mapping[str, Any], section: str) -> Any:
+def _section(cls: type[_T], data: Mapping[str, Any], section: str) -> _T:
     if not isinstance(data, Mapping):
         raise ConfigError(f"[{section}]: expected a table")
-    known = {f.name: f for f in fields(cls)}
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]  # every cls here is a dataclass
     unknown = set(data) - set(known)
     if unknown:
         raise ConfigError(f"[{section}]: unknown setting(s) {', '.join(sorted(unknown))}")

@@ -12,6 +12,7 @@ Exceptions that only steer control flow inside one module and never leave it
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -66,7 +67,7 @@ class NoEvents(ParseError):
     ``reports`` holds the page reports of a multi-page parse that found nothing.
     """
 
-    def __init__(self, message: str, *, kind: str | None = None, reports: tuple = (), **where: object) -> None:
+    def __init__(self, message: str, *, kind: str | None = None, reports: tuple[Any, ...] = (), **where: object) -> None:
         self.kind = kind
         self.reports = reports
         super().__init__(message, **where)  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import idna
@@ -490,7 +490,7 @@ class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
 class _GuardedAdapter(HTTPAdapter):
     """An adapter whose connections run the allow-list and address guard at connect time."""
 
-    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "allow_hosts", "address_hosts"]
+    __attrs__ = [*HTTPAdapter.__attrs__, "allow_hosts", "address_hosts"]
 
     def __init__(self, allow_hosts: frozenset[str], address_hosts: frozenset[str], **kwargs: Any) -> None:
         self.allow_hosts = allow_hosts

@@ -43,6 +43,6 @@ class Metrics:
         """The exposition text (all workers' when ``PROMETHEUS_MULTIPROC_DIR`` is set)."""
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             return generate_latest(registry)
         return generate_latest(self.registry)

@@ -177,6 +177,7 @@ def make_session_id(
     >>> a.startswith("deep-learning-"), a != b
     (True, True)
     """
+    identity: tuple[str, ...]
     if source_url:
         identity = ("url", source_url.strip())
     else:
