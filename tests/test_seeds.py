@@ -9,12 +9,11 @@ abstract) — not from calsync's parser.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from helpers import SEEDS, TODAY, run_icscheck
+from helpers import SEEDS, TODAY
 
-from calsync.ical import FeedOptions, Revision, describe_schedule, render_calendar
 from calsync.parse import PageOptions, parse_page
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} not present (only CI has ../shared/)")
@@ -82,22 +81,6 @@ def test_seed_year_inference_names_candidates(path) -> None:
     schedule = parse_page(path.read_text(encoding="utf-8"), PageOptions(today=TODAY))
     (warning,) = [w for w in schedule.warnings if "no year" in w.message]
     assert str(YEARS[path.name[:3]]) in warning.message
-
-
-@pytest.mark.parametrize("path", _seed_files(), ids=lambda p: p.name[:3])
-def test_seed_feed_passes_icscheck(path, tmp_path) -> None:
-    schedule = parse_page(path.read_text(encoding="utf-8"), PageOptions(year=YEARS[path.name[:3]]))
-    data = render_calendar(
-        schedule.sessions,
-        describe_schedule(schedule),
-        lambda _i: Revision(modified=datetime(2026, 1, 1, tzinfo=UTC)),
-        FeedOptions(sessions=True),
-    )
-    out = tmp_path / f"{path.stem}.ics"
-    out.write_bytes(data)
-    report = run_icscheck(out)
-    assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, report["findings"]
-    assert report["vevents"] == len(schedule.sessions[0].talks) + 1
 
 
 def test_seeds_001_and_004_get_distinct_ids() -> None:
