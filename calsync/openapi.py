@@ -341,7 +341,7 @@ def openapi_document(*, version: str, max_feed_items: int = 500, base_url: str |
         "schema": {"type": "string", "pattern": f"^{TOKEN_PATTERN}$"}, "description": "A custom feed's read token.",
     }
     feed_body = {"required": True, "content": {"application/json": {"schema": _ref("FeedInput")}}}
-    bearer = [{"editKey": []}]
+    bearer: list[dict[str, list[str]]] = [{"editKey": []}]
     no_store = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}}
     paths: dict[str, Any] = {
         "/api/conferences": {
