@@ -62,6 +62,10 @@ class LimitsConfig:
     feed_creations_per_hour: int = 30
     #: Longest a cached feed is served before the database is asked whether it changed (seconds).
     cache_check_seconds: int = 2
+    #: Pages one client address may submit to "add a conference" per hour (previews; every worker and instance).
+    intakes_per_hour: int = 20
+    #: Largest page or data file pasted or uploaded to "add a conference" (bytes).
+    max_upload_bytes: int = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class Config:
     #: Number of proxies in front of the service whose X-Forwarded-* headers are trusted
     #: (Werkzeug's ProxyFix); 0 trusts none.
     proxy_fix_hops: int = 0
+    #: The organisers' secret (at least 16 characters): with it they log in and edit, refresh and
+    #: delete conferences and sources; without it (unset) those actions do not exist.
+    admin_token: str | None = field(default=None, repr=False)  # a secret: never in a repr or a log
     feed: FeedConfig = field(default_factory=FeedConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -150,6 +157,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_BASE_URL": ("", "base_url"),
     "CALSYNC_SAMPLE": ("", "sample"),
     "CALSYNC_PROXY_FIX_HOPS": ("", "proxy_fix_hops"),
+    "CALSYNC_ADMIN_TOKEN": ("", "admin_token"),
     "CALSYNC_UID_HOST": ("feed", "uid_host"),
     "CALSYNC_REFRESH_MINUTES": ("feed", "refresh_minutes"),
     "CALSYNC_DEFAULT_DURATION_MINUTES": ("feed", "default_duration_minutes"),
@@ -159,6 +167,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_MAX_FEED_ITEMS": ("limits", "max_feed_items"),
     "CALSYNC_FEED_CREATIONS_PER_HOUR": ("limits", "feed_creations_per_hour"),
     "CALSYNC_CACHE_CHECK_SECONDS": ("limits", "cache_check_seconds"),
+    "CALSYNC_INTAKES_PER_HOUR": ("limits", "intakes_per_hour"),
+    "CALSYNC_MAX_UPLOAD_BYTES": ("limits", "max_upload_bytes"),
     "CALSYNC_FETCH_ALLOW_HOSTS": ("fetch", "allow_hosts"),
     "CALSYNC_FETCH_MAX_BYTES": ("fetch", "max_bytes"),
     "CALSYNC_FETCH_MAX_DATA_BYTES": ("fetch", "max_data_bytes"),
@@ -271,7 +281,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
     sections = {"feed", "limits", "fetch", "refresh", "conferences"}
-    top_keys = {"database_url", "base_url", "sample", "proxy_fix_hops"}
+    top_keys = {"database_url", "base_url", "sample", "proxy_fix_hops", "admin_token"}
     unknown = set(data) - sections - top_keys
     if unknown:
         raise ConfigError(f"unknown config section(s) or setting(s): {', '.join(sorted(unknown))}")
@@ -295,6 +305,9 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         raise ConfigError("conferences: a slug is listed twice")
     if not re.match(r"^https?://[^/\s]+", top.base_url):
         raise ConfigError(f"base_url: expected http(s)://host[:port][/path], got {top.base_url!r}")
+    if top.admin_token is not None and len(top.admin_token) < 16:
+        raise ConfigError("admin_token: use at least 16 characters (e.g. the output of "
+                          "python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return replace(
         top,
         base_url=top.base_url.rstrip("/"),

@@ -18,13 +18,17 @@ One module per job, composed here into the one :class:`Store`:
 * :mod:`.importer` — importing schedules: talk identity across imports, history;
 * :mod:`.snapshots` — conferences and the snapshot feeds are rendered from;
 * :mod:`.feeds` — custom feeds;
-* :mod:`.sources` — sources, rate limits, leases.
+* :mod:`.sources` — sources, rate limits, leases;
+* :mod:`.admin` — organisers' changes: a conference's name, slug, year, zone and days, deletion;
+* :mod:`.drafts` — previews of the browser's "add a conference", kept until confirmed.
 """
 
 from __future__ import annotations
 
 from ..errors import StoreError
 from ..feedspec import FeedSpec
+from .admin import AdminMixin, Deleted
+from .drafts import Draft, DraftMixin
 from .feeds import FeedMixin
 from .importer import ImportMixin, talk_keys
 from .records import Conference, ImportReport, Snapshot, SourceState, StoredFeed, hash_key
@@ -54,6 +58,8 @@ __all__ = [
     "SESSION_SHARED_FIELDS",
     "TALK_FIELDS",
     "Conference",
+    "Deleted",
+    "Draft",
     "FeedSpec",
     "ImportReport",
     "Snapshot",
@@ -76,5 +82,5 @@ __all__ = [
 ]
 
 
-class Store(SchemaMixin, SnapshotMixin, ImportMixin, FeedMixin, SourceMixin):
+class Store(SchemaMixin, SnapshotMixin, ImportMixin, FeedMixin, SourceMixin, AdminMixin, DraftMixin):
     """Access to the database; one per process (it holds the connection pool)."""
