@@ -12,7 +12,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag
+from bs4.element import NavigableString
 
 BLOCK_TAGS = frozenset(
     """address article aside blockquote body caption center dd details dialog div dl dt
@@ -56,8 +57,8 @@ def is_html(text: str) -> bool:
 
 def _canonical_url(soup: BeautifulSoup) -> str | None:
     for tag in soup.find_all("link"):
-        rel = tag.get("rel") or []
-        rel = rel if isinstance(rel, list) else [rel]
+        raw = tag.get("rel")
+        rel: list[str] = raw if isinstance(raw, list) else [raw] if raw else []
         if "canonical" in [r.lower() for r in rel] and tag.get("href"):
             return str(tag["href"]).strip()
     meta = soup.find("meta", attrs={"property": "og:url"})

@@ -145,7 +145,8 @@ def load_json(text: str, source: str | None = None) -> Any | None:
 
 def _records_of(data: Any) -> list[Any] | None:
     if isinstance(data, dict) and isinstance(data.get("results"), list):
-        return data["results"]
+        records: list[Any] = data["results"]
+        return records
     return None
 
 
@@ -251,7 +252,8 @@ def combine_pages(pages: Sequence[Any], abstracts: Mapping[str, str] | None = No
         if records is None:
             raise ParseError(f"page {number} of the data is not an envelope with a 'results' list")
         results.extend(records)
-    return with_abstracts({"count": len(results), "next": None, "previous": None, "results": results}, abstracts or {})
+    combined: dict[str, Any] = with_abstracts({"count": len(results), "next": None, "previous": None, "results": results}, abstracts or {})
+    return combined
 
 
 def abstracts_mapping(data: Any, source: str | None = None) -> dict[str, str]:
@@ -744,8 +746,7 @@ class _MiniConf:
         for child in children:
             suffix = _URL_KIND_RE.search(urlsplit(child.url or "").fragment.replace("%20", " "))
             child_type = suffix.group(1).replace("-", " ").title() if suffix else kind
-            child_title = title if len(children) == 1 else (child.title or title)
-            items.append((child_title, child_type, child))
+            items.append((title if len(children) == 1 else (child.title or title), child_type, child))
         repeated = Counter(normalize_title(t or "") for t, _, _ in items)
         locations = {c.location for _, _, c in items}
         shared = next(iter(locations)) if len(locations) == 1 else None

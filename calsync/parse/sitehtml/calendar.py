@@ -152,7 +152,9 @@ def _read_session(
     if range_el is not None:
         title_text = title_text.replace(range_text, "")
     title = _RANGE_RE.sub("", title_text).strip()
-    err = lambda msg: ParseError(msg, line=line_of(box), text=title or None, source=options.source)  # noqa: E731
+    def err(msg: str) -> ParseError:
+        return ParseError(msg, line=line_of(box), text=title or None, source=options.source)
+
     if day is None:
         raise err("a calendar session before any day heading")
     rng = _RANGE_RE.search(range_text)
@@ -184,12 +186,12 @@ def _read_session(
                        link if isinstance(link, Tag) else None, start, end)
     links = {text_of(a): a for a in box.find_all("a", href=True) if title_el is None or (a is not title_el and title_el not in a.parents)}
     for number, text in block_lines(box, skip=(title_el, range_el, ends_el)):
-        m = _TALK_RE.match(text)
-        if m is None:
+        talk = _TALK_RE.match(text)
+        if talk is None:
             built.ignored.append((number, text))
             continue
-        name = m.group(3).strip()
-        session.talks.append((number, reading_after(int(m.group(1)), int(m.group(2)), start - 60), name, links.get(name)))
+        name = talk.group(3).strip()
+        session.talks.append((number, reading_after(int(talk.group(1)), int(talk.group(2)), start - 60), name, links.get(name)))
     return session
 
 
@@ -256,7 +258,7 @@ def parse_calendar_page(index: PageIndex, ctx: PageContext, options: PageOptions
     for s in raw:
         _, d, mon, y = s.day
         try:
-            first_day = date(y or int(clock.year.value), mon, d)  # type: ignore[arg-type]
+            first_day = date(y or int(clock.year.value), mon, d)
         except ValueError:
             raise ParseError(f"no such date: {s.header}", line=s.line, source=options.source) from None
         link = ctx.link(s.href.get("href")) if s.href is not None else None

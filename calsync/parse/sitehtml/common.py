@@ -18,7 +18,8 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag
+from bs4.element import NavigableString
 
 from ...errors import ParseError
 from ...model import ParseWarning, Schedule, Session, Talk, make_session_id, make_talk_id, normalize_title
@@ -92,8 +93,9 @@ class PageIndex:
                 elif tag == "title":
                     index.titles.append(node)
                 elif tag == "link" and index.canonical is None and node.get("href"):
-                    rel = node.get("rel") or []
-                    if "canonical" in [r.lower() for r in (rel if isinstance(rel, list) else [rel])]:
+                    raw = node.get("rel")
+                    rel: list[str] = raw if isinstance(raw, list) else [raw] if raw else []
+                    if "canonical" in [r.lower() for r in rel]:
                         index.canonical = str(node["href"]).strip()
                 elif tag == "meta" and og_url is None and node.get("property") == "og:url" and node.get("content"):
                     og_url = str(node["content"]).strip()
@@ -133,8 +135,10 @@ def line_of(tag: Tag | None) -> int | None:
 
 def classes(tag: Tag) -> list[str]:
     """The element's class names."""
-    value = tag.get("class") or []
-    return value if isinstance(value, list) else str(value).split()
+    value = tag.get("class")
+    if isinstance(value, list):
+        return value
+    return str(value).split() if value else []
 
 
 def _is_bookmark(tag: Tag) -> bool:

@@ -187,7 +187,7 @@ def _parse_sessions_page(index: PageIndex, items: list[Tag], ctx: PageContext, o
     for item in items:
         heading = item.find("h3")
         title = text_of(heading)
-        cards = item.find_all("div", class_="card")
+        cards: list[Tag] = item.find_all("div", class_="card")
         timed = _timed(item, skip=tuple(cards))
         if timed is None:
             built.warnings.append(ParseWarning(line_of(item), f"program item without a dated time, ignored: {title!r}"))

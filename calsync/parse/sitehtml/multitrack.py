@@ -118,7 +118,7 @@ def parse_multitrack_page(index: PageIndex, ctx: PageContext, options: PageOptio
         abstract = paragraphs(container)
         if abstract is not None:
             abstract = strip_label(abstract, "abstract") or None
-        own = event_url(ctx.base, int(clock.year.value), str(card.get("id") or "")) if len(cards) > 1 else None  # type: ignore[arg-type]
+        own = event_url(ctx.base, int(clock.year.value), str(card.get("id") or "")) if len(cards) > 1 else None
         identity = own or ctx.url
         if len(cards) > 1 and own is None and ctx.url:
             identity = f"{ctx.url}#{card.get('id') or name}@{start.isoformat()}"
