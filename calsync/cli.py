@@ -16,13 +16,11 @@ naming the file and line; never a traceback); ``refresh`` exits 1 when a source 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,30 +31,19 @@ from .config import ConferenceConfig, Config, load_config
 from .decoding import decode_page
 from .errors import CalsyncError, NoEvents, ParseError
 from .ical import Revision, describe_schedule, render_calendar
+from .intake import PageInput, read_url, store_schedule
 from .model import SLUG_RE, PageReport, Schedule
 from .parse import parse_pages
-from .parse.context import INFERRED, describe_report
+from .parse.context import describe_report
 from .serialize import build_schedule_dict
-from .sites import check_site, fetch_source, source_url, with_sibling_abstracts
-from .sources import fetch_policy, is_url, page_options
+from .sites import check_site, with_sibling_abstracts
+from .sources import is_url, page_options
 
 if TYPE_CHECKING:  # annotations only: the store (SQLAlchemy) is imported by the commands that use it
     from .refresh import SourceOutcome
     from .store import Conference
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PageInput:
-    """A page's text and what we know of where it came from."""
-
-    name: str
-    text: str
-    modified: datetime | None  # the file's modification time (UTC); None for stdin and URLs
-    url: str | None = None  # the final URL of a fetched page
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 def read_page(name: str, config: Config, names: Sequence[str] = (), site: str | None = None) -> PageInput:
@@ -69,9 +56,7 @@ def read_page(name: str, config: Config, names: Sequence[str] = (), site: str | 
     Undecodable bytes become U+FFFD.
     """
     if is_url(name):
-        result = fetch_source(name, fetch_policy(config, names), site=site, max_data_bytes=config.fetch.max_data_bytes)
-        return PageInput(source_url(name, site), result.text or "", None, url=result.url, etag=result.etag,
-                         last_modified=result.last_modified)
+        return read_url(name, config, site=site, names=names)
     if name == "-":
         raw = sys.stdin.buffer.read()
         return PageInput("<stdin>", decode_page(raw), None)
@@ -315,45 +300,12 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except NoEvents as exc:
         print(f"calsync: {exc.reason}", file=sys.stderr)
         return 0
-    now = utcnow()
-    year = existing.year if existing else (conf.year if conf else None)
-    if year is None:
-        year, said = _conference_year(schedule.reports)
-        print(f"calsync: {args.conference}: {said}", file=sys.stderr)
-    store.ensure_conference(
-        args.conference,
-        args.name or (conf.name if conf else args.conference),
-        conf.timezone if conf else (existing.timezone if existing else schedule.timezone),
-        year,
-        now,
-        conf.sources if conf else (),
-    )
-    if existing is not None and existing.year is None and year is not None:
-        store.set_conference_year(args.conference, year, now)
-    report = store.import_schedule(args.conference, schedule, now)
-    for page in inputs:
-        if page.url is not None:
-            store.add_source(args.conference, page.name)
-            talks = sum(len(s.talks) for s in schedule.sessions if s.source_url == (page.url)) or next(
-                (r.events for r in schedule.reports if r.source == page.name), 0)  # site data: its report
-            store.record_source(
-                args.conference, page.name, now, etag=page.etag, last_modified=page.last_modified,
-                content_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(), talks=talks,
-                last_success=now, note=report.summary(),
-            )
-    print(report.summary(), file=sys.stderr)
+    stored = store_schedule(store, args.conference, schedule, inputs, utcnow(), name=args.name, existing=existing,
+                            conf_config=conf)
+    if stored.said is not None:
+        print(f"calsync: {args.conference}: {stored.said}", file=sys.stderr)
+    print(stored.report.summary(), file=sys.stderr)
     return 0
-
-
-def _conference_year(reports: Sequence[PageReport]) -> tuple[int | None, str]:
-    """The year a new conference gets: the first page's whose year was not inferred, and what to say."""
-    for report in reports:
-        if report.year is not None and report.year_origin not in (None, INFERRED):
-            return report.year, f"the conference's year is now {report.year} (from {report.source}, {report.year_origin})"
-    return None, (
-        "the conference has no year: every page's year was inferred; set it with --year or the config's "
-        "year so that later imports and refreshes agree"
-    )
 
 
 def cmd_refresh(args: argparse.Namespace, config: Config) -> int:
