@@ -156,8 +156,8 @@ def test_custom_feed_lifecycle(client) -> None:
     created = create_feed(client, name="My, picks; here", talk_ids=[talks[0]["id"], talks[5]["id"]])
     token, key = created["token"], created["edit_key"]
     assert len(token) >= 22 and len(key) >= 22 and token != key  # ≥ 128 bits each
-    assert created["ics_url"] == f"http://127.0.0.1:8000/feeds/{token}.ics"
-    assert created["webcal_url"] == f"webcal://127.0.0.1:8000/feeds/{token}.ics"
+    assert created["ics_url"] == f"http://localhost/feeds/{token}.ics"  # the request's host: no base_url set
+    assert created["webcal_url"] == f"webcal://localhost/feeds/{token}.ics"
     assert created["edit_url"].endswith(f"/feeds/{token}/edit#key={key}")
     path = f"/feeds/{token}.ics"
     feed = client.get(path)

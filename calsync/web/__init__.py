@@ -26,6 +26,7 @@ from ..config import Config, load_config
 from ..model import SLUG_PATTERN, web_url
 from . import api, feeds, ops, pages
 from .errors import register_error_handlers
+from .kit import base_url
 from .ops import log_escape
 from .services import Services, build_services
 
@@ -75,6 +76,6 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.context_processor
     def template_globals() -> dict[str, object]:
-        return {"version": __version__, "base_url": config.base_url}
+        return {"version": __version__, "base_url": base_url()}
 
     return app
