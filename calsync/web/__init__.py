@@ -7,7 +7,7 @@
 * :mod:`.pages` — HTML pages; :mod:`.feeds` — ``.ics`` feeds; :mod:`.api` — JSON API;
   :mod:`.ops` — health, readiness, metrics, request log;
 * :mod:`.errors` — the one error renderer; :mod:`.shapes` — the JSON shapes;
-  :mod:`.kit` — absolute links and the subscribe kit.
+  :mod:`.kit` — absolute links and the subscribe kit; :mod:`.security` — security headers.
 
 Another part plugs in by adding its blueprint to :data:`BLUEPRINTS`.
 """
@@ -24,7 +24,7 @@ from .. import __version__
 from ..bootstrap import SAMPLE_NAME, SAMPLE_SLUG, bootstrap, load_sample
 from ..config import Config, load_config
 from ..model import SLUG_PATTERN, web_url
-from . import api, feeds, ops, pages
+from . import api, feeds, ops, pages, security
 from .errors import register_error_handlers
 from .kit import base_url
 from .ops import log_escape
@@ -51,7 +51,7 @@ class TokenConverter(BaseConverter):
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: Every part of the service, in registration order.
-BLUEPRINTS: list[Blueprint] = [pages.bp, feeds.bp, api.bp, ops.bp]
+BLUEPRINTS: list[Blueprint] = [pages.bp, feeds.bp, api.bp, ops.bp, security.bp]
 
 
 def create_app(config: Config | None = None) -> Flask:
