@@ -378,3 +378,81 @@ def store_schedule(
                 last_success=now, note=report.summary(),
             )
     return Stored(report, said)
+
+
+# -- the browser's flow: submit (preview, kept as a draft), then confirm ----------------
+
+#: The rate limiter's key of a client's submissions (the store keeps only its digest).
+RATE_KEY = "intake {client}"
+
+
+def check_rate(store: Store, config: Config, client: str, now: datetime) -> None:
+    """Count one submission of ``client`` (its address), or :class:`~calsync.errors.TooManyRequests`
+    past ``limits.intakes_per_hour`` in the last hour — the database's limiter, shared by every
+    worker and instance (as for custom feeds)."""
+    from .errors import TooManyRequests
+
+    if not store.count_event(RATE_KEY.format(client=client), config.limits.intakes_per_hour, 3600, now):
+        raise TooManyRequests(
+            f"too many pages submitted from this address (at most {config.limits.intakes_per_hour} an hour); try again later"
+        )
+
+
+def _context(store: Store, config: Config, slug: str) -> tuple[Conference | None, ConferenceConfig | None, tuple[date, ...]]:
+    """A conference's stored record, config entry and stored days (the context its pages are read in)."""
+    from .store.admin import conference_days
+
+    conference = store.find_conference(slug)
+    conf_config = next((c for c in config.conferences if c.slug == slug), None)
+    return conference, conf_config, conference_days(*store.get_days(slug)) if conference else ()
+
+
+def submit(store: Store, config: Config, page: PageInput, request: IntakeRequest, now: datetime,
+           today: date | None = None) -> tuple[Preview, str | None]:
+    """Preview ``page`` for ``request``; when it yields events, keep it as a draft and return its token too."""
+    conference, conf_config, days = _context(store, config, request.slug)
+    found = preview(page, request, conference=conference, conf_config=conf_config, stored_days=days, today=today)
+    if not found.ok:
+        log.info("intake %s: %s", page.name, found.problem)
+        return found, None
+    details = {
+        "page": {"name": page.name, "url": page.url, "etag": page.etag, "last_modified": page.last_modified},
+        "request": request.to_json(),
+        "today": today.isoformat() if today else None,
+    }
+    draft = store.create_draft(page.text, details, now)
+    log.info("intake %s: %d events for %s, draft kept", page.name, found.events, request.slug)
+    return found, draft.token
+
+
+def draft_preview(store: Store, config: Config, token: str, now: datetime) -> Preview:
+    """A kept draft read again in its conference's current context (for showing it, or storing it)."""
+    draft = store.get_draft(token, now)
+    page = PageInput(text=draft.text, modified=None, **draft.details["page"])
+    request = IntakeRequest.from_json(draft.details["request"])
+    today = draft.details.get("today")
+    conference, conf_config, days = _context(store, config, request.slug)
+    return preview(page, request, conference=conference, conf_config=conf_config, stored_days=days,
+                   today=date.fromisoformat(today) if today else None)
+
+
+def confirm(store: Store, config: Config, token: str, now: datetime) -> Stored:
+    """Store a kept draft in its conference (created when new, with the days given), then forget the draft.
+
+    The page is read again in the conference's context as it is now (an organiser may
+    have changed its year or zone since the preview): a problem then is raised as the
+    :class:`~calsync.errors.ParseError` naming the line, and nothing is stored.
+    """
+    found = draft_preview(store, config, token, now)
+    if found.problem is not None:
+        raise found.problem
+    assert found.schedule is not None
+    request = found.request
+    conference, conf_config, _ = _context(store, config, request.slug)
+    stored = store_schedule(store, request.slug, found.schedule, [found.page], now, name=request.name,
+                            existing=conference, conf_config=conf_config)
+    if conference is None and request.first_day is not None:
+        store.update_conference(request.slug, now, days=(request.first_day, request.last_day))
+    store.delete_draft(token)
+    log.info("intake %s confirmed: %s", found.page.name, stored.report.summary())
+    return stored
