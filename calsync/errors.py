@@ -138,6 +138,12 @@ class TooManyRequests(CalsyncError):
     status = 429
 
 
+class Busy(CalsyncError):
+    """The work asked for is being done by another worker or instance (a refresh under its lease)."""
+
+    status = 409
+
+
 class FetchError(CalsyncError):
     """A page could not be fetched (network error, HTTP error, too large, ...).
 

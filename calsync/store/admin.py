@@ -13,9 +13,11 @@ feed caches of every worker and instance see it (:mod:`calsync.service`).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     Column,
@@ -147,6 +149,50 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_source_url(url: Any) -> str:
+    """A source URL organisers may add: http(s) with a host, no credentials (source URLs are shown on
+    public pages), at most 2,000 characters; stripped. What it may reach is the fetch guard's to say.
+
+    >>> check_source_url(" https://icml.cc/virtual/2025/ ")
+    'https://icml.cc/virtual/2025/'
+    >>> check_source_url("https://me:pw@icml.cc/")
+    Traceback (most recent call last):
+    ...
+    calsync.errors.ApiError: a URL with credentials (user:password@) is refused: source URLs are shown on public pages
+    """
+    text = url.strip() if isinstance(url, str) else ""
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = urlsplit(""), False
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not port_ok or len(text) > 2000:
+        raise ApiError("give the source as an http(s) URL with a host (at most 2,000 characters)")
+    if "@" in parts.netloc:
+        raise ApiError("a URL with credentials (user:password@) is refused: source URLs are shown on public pages")
+    return text
+
+
+def _whole(value: Any, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ApiError(f"{what}: expected a whole number, got {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(f"{what}: expected a whole number, got {value!r}") from None
+
+
+def _day(value: Any, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ApiError(f"{what}: expected YYYY-MM-DD, got {value!r}") from None
+
+
 class AdminMixin(StoreBase):
     """Organisers' operations on conferences and sources; the conference's days."""
 
@@ -218,6 +264,43 @@ class AdminMixin(StoreBase):
                 .values(version=conferences.c.version + 1, modified=stamp, **values)
             )
         log.info("conference %s edited: %s", slug, ", ".join(sorted([*values, *(["days"] if days is not UNSET else [])])))
+
+    def edit_conference(self, slug: str, values: Mapping[str, Any], now: datetime) -> str:
+        """Apply an organiser's edit as given by a form or a JSON body (``name``, ``year`` — empty
+        clears it —, ``timezone``, ``first_day``/``last_day`` as YYYY-MM-DD, ``slug``); returns the
+        slug after it. Checked before anything is written: a bad value changes nothing."""
+        changes: dict[str, Any] = {}
+        if "name" in values:
+            changes["name"] = check_name(values["name"])
+        if "year" in values:
+            changes["year"] = _whole(values["year"], "year")
+            check_year(changes["year"])
+        if "timezone" in values:
+            changes["timezone"] = check_zone(values["timezone"])
+        if "first_day" in values or "last_day" in values:
+            changes["days"] = (_day(values.get("first_day"), "first_day"), _day(values.get("last_day"), "last_day"))
+            check_days(*changes["days"])
+        new_slug = values.get("slug") or slug
+        check_slug(new_slug)
+        if new_slug != slug and self.find_conference(new_slug) is not None:  # type: ignore[attr-defined]
+            raise ApiError(f"a conference {new_slug!r} exists already")
+        self.update_conference(slug, now, **changes)
+        self.rename_conference(slug, new_slug, now)
+        return str(new_slug)
+
+    def add_conference_source(self, slug: str, url: Any) -> str:
+        """Add a source URL (checked by :func:`check_source_url`) to an existing conference; the URL."""
+        checked = check_source_url(url)
+        with self._write() as conn:
+            if conn.execute(select(conferences.c.slug).where(conferences.c.slug == slug)).first() is None:
+                raise NotFound(f"no conference {slug!r}")
+            exists = conn.execute(
+                select(sources_table.c.url).where(sources_table.c.conference == slug, sources_table.c.url == checked)
+            ).first()
+            if exists is None:
+                conn.execute(insert(sources_table).values(conference=slug, url=checked))
+        log.info("source added to %s: %s", slug, checked)
+        return checked
 
     def rename_conference(self, slug: str, new_slug: str, now: datetime) -> None:
         """Give a conference a new slug (its pages and feeds move to new URLs), in one transaction.

@@ -24,7 +24,7 @@ from .. import __version__
 from ..bootstrap import SAMPLE_NAME, SAMPLE_SLUG, bootstrap, load_sample
 from ..config import Config, load_config
 from ..model import SLUG_PATTERN, web_url
-from . import api, feeds, ops, pages, security
+from . import admin, api, feeds, intake, ops, pages, security
 from .errors import register_error_handlers
 from .kit import base_url
 from .ops import log_escape
@@ -51,7 +51,7 @@ class TokenConverter(BaseConverter):
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: Every part of the service, in registration order.
-BLUEPRINTS: list[Blueprint] = [pages.bp, feeds.bp, api.bp, ops.bp, security.bp]
+BLUEPRINTS: list[Blueprint] = [pages.bp, feeds.bp, api.bp, ops.bp, security.bp, intake.bp, admin.bp]
 
 
 def create_app(config: Config | None = None) -> Flask:
