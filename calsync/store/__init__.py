@@ -20,7 +20,8 @@ One module per job, composed here into the one :class:`Store`:
 * :mod:`.feeds` — custom feeds;
 * :mod:`.sources` — sources, rate limits, leases;
 * :mod:`.admin` — organisers' changes: a conference's name, slug, year, zone and days, deletion;
-* :mod:`.drafts` — previews of the browser's "add a conference", kept until confirmed.
+* :mod:`.drafts` — previews of the browser's "add a conference", kept until confirmed;
+* :mod:`.changes` — the recent changes of talks (the feed of changes, "What changed").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from ..errors import StoreError
 from ..feedspec import FeedSpec
 from .admin import AdminMixin, Deleted
+from .changes import ChangesMixin
 from .drafts import Draft, DraftMixin
 from .feeds import FeedMixin
 from .importer import ImportMixin, talk_keys
@@ -82,5 +84,5 @@ __all__ = [
 ]
 
 
-class Store(SchemaMixin, SnapshotMixin, ImportMixin, FeedMixin, SourceMixin, AdminMixin, DraftMixin):
+class Store(SchemaMixin, SnapshotMixin, ImportMixin, FeedMixin, SourceMixin, AdminMixin, DraftMixin, ChangesMixin):
     """Access to the database; one per process (it holds the connection pool)."""
