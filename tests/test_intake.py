@@ -7,7 +7,9 @@ Real parts only: SQLite files and the test PostgreSQL (``db_url``), real HTTP se
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -307,3 +309,97 @@ def test_submissions_are_rate_limited_per_address_across_instances(tmp_path: Pat
     assert caught.value.status == 429
     check_rate(two, config, "10.0.0.2", NOW + timedelta(minutes=2))  # another address
     check_rate(one, config, "10.0.0.1", NOW + timedelta(minutes=61))  # an hour later
+
+
+# -- the web: /add and /api/intake ------------------------------------------------------------
+
+ORGANISER = "organisers-secret-0123456789"
+
+
+@pytest.fixture
+def web(tmp_path: Path, httpserver: HTTPServer):
+    from helpers import make_test_config
+
+    from calsync.web import create_app
+
+    config = make_test_config(tmp_path, admin_token=ORGANISER,
+                              fetch=FetchConfig(allow_hosts=(f"127.0.0.1:{httpserver.port}",), retries=0),
+                              limits=LimitsConfig(cache_check_seconds=0, intakes_per_hour=4, max_upload_bytes=200_000))
+    return create_app(config).test_client()
+
+
+def test_add_page_paste_preview_confirm_and_kit(web) -> None:
+    assert web.get("/add").status_code == 200
+    text = (PAGES / "icml_basic.txt").read_text(encoding="utf-8")
+    r = web.post("/add", data={"text": text, "conference": "", "slug": "icml-2023", "name": "ICML 2023", "year": "2023"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    assert '<dd class="report-kind">session page</dd>' in html and '<dd class="report-events">6</dd>' in html
+    assert "2023 <span class=\"muted\">(from the option)</span>" in html
+    assert "America/Los_Angeles <span class=\"muted\">(from the page)</span>" in html
+    assert "Line 51: slot has a time and nothing else" in html
+    assert "Spectral Whitening Heads for Contrastive Pretraining on Tabular Streams" in html
+    assert web.get("/conferences/icml-2023.ics").status_code == 404  # nothing stored yet
+    action = re.search(r'action="(/add/[A-Za-z0-9_-]+/confirm)"', html)
+    assert action
+    r = web.post(action.group(1))
+    done = r.get_data(as_text=True)
+    assert r.status_code == 201 and "6 new, 0 changed" in done and "/conferences/icml-2023.ics" in done
+    feed = web.get("/conferences/icml-2023.ics?view=talks")
+    assert feed.status_code == 200 and feed.data.count(b"BEGIN:VEVENT") == 6
+    assert web.post(action.group(1)).status_code == 404  # confirmed once
+
+
+def test_add_page_errors_keep_what_was_typed(web) -> None:
+    r = web.post("/add", data={"text": "Some page", "url": "https://icml.cc/x", "slug": "x"})
+    assert r.status_code == 400 and "give the page one way" in r.get_data(as_text=True)
+    assert 'value="https://icml.cc/x"' in r.get_data(as_text=True)
+    r = web.post("/add", data={"text": "Some page"})
+    assert r.status_code == 400 and "choose a conference" in r.get_data(as_text=True)
+    assert ">Some page</textarea>" in r.get_data(as_text=True)
+    r = web.post("/add", data={"text": (PAGES / "bad_time.txt").read_text(encoding="utf-8"), "slug": "bad"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Line 27: no such date: 32 July 2023" in html and "<mark>   27  Thu 32 July" in html
+    assert "/confirm" not in html
+
+
+def test_api_intake_upload_url_and_problem(web, httpserver: HTTPServer) -> None:
+    raw = (PAGES / "saved_page.html").read_bytes()
+    r = web.post("/api/intake", data={"conference": "icml-2023", "file": (io.BytesIO(raw), "saved_page.html")},
+                 content_type="multipart/form-data")
+    body = r.get_json()
+    assert r.status_code == 200, body
+    assert body["reports"] == [report("saved_page.html", "session page", 5, 2023, "url", "America/Los_Angeles", "page")]
+    assert body["confirm_url"].endswith(f"/api/intake/{body['draft']}/confirm")
+    r = web.post(f"/api/intake/{body['draft']}/confirm")
+    done = r.get_json()
+    assert r.status_code == 201 and done["import"]["created"] == 5 and done["conference"]["year"] == 2023
+    assert done["kit"]["url"].endswith("/conferences/icml-2023.ics") and "qr" not in done["kit"]
+
+    url = serve_page(httpserver, "/virtual/2023/session/5", "icml_session_room.txt")
+    r = web.post("/api/intake", json={"url": url, "conference": "icml-2023"})
+    assert r.status_code == 200 and r.get_json()["reports"][0]["year_origin"] == "url"
+    assert web.post(f"/api/intake/{r.get_json()['draft']}/confirm").status_code == 201
+    assert [s["url"] for s in web.get("/api/admin/conferences", headers={"Authorization": f"Bearer {ORGANISER}"})
+            .get_json()["conferences"][1]["sources"]] == [url]
+
+    r = web.post("/api/intake", json={"text": (PAGES / "bad_time.txt").read_text(encoding="utf-8"), "conference": "bad"})
+    body = r.get_json()
+    assert r.status_code == 422 and body["status"] == 422 and body["draft"] is None and "confirm_url" not in body
+    assert (body["problem"]["line"], body["error"]) == (27, "pasted text:27: no such date: 32 July 2023: 'Thu 32 July 7:30 - 7:35 PDT'")
+
+    r = web.post("/api/intake", json={"url": "http://127.0.0.1:9/virtual/2023/session/1", "conference": "x"})
+    assert r.status_code == 403 and "loopback" in r.get_json()["error"]
+    r = web.post("/api/intake", json={"text": "x" * 300_000, "conference": "x"})
+    assert r.status_code == 400 and "at most 200,000 bytes" in r.get_json()["error"]
+    assert web.post("/api/intake", data="[1]", content_type="application/json").status_code == 400
+    assert [c["slug"] for c in web.get("/api/conferences").get_json()["conferences"]] == ["icil-2026", "icml-2023"]
+
+
+def test_web_submissions_are_rate_limited_but_not_an_organisers(web) -> None:
+    page = {"text": (PAGES / "icml_basic.txt").read_text(encoding="utf-8"), "conference": "x", "year": 2023}
+    answers = [web.post("/api/intake", json=page).status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 200, 429]
+    assert web.post("/add", data=page).status_code == 429
+    r = web.post("/api/intake", json=page, headers={"Authorization": f"Bearer {ORGANISER}"})
+    assert r.status_code == 200
