@@ -45,7 +45,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
         element.text = xml_text(text)
     return element
@@ -58,7 +58,7 @@ def entry_id(change: TalkChange, host: str) -> str:
 
 def changes_atom(changes: Sequence[TalkChange], info: ChangesFeedInfo) -> bytes:
     """The Atom document of ``changes`` (given newest first; written in that order)."""
-    root = ET.Element(f"{{{ATOM_NS}}}feed")
+    root = ET.Element("feed", xmlns=ATOM_NS)  # the default namespace, written as an attribute
     _add(root, "id", "urn:uuid:" + make_guid("changes", info.self_url))
     _add(root, "title", info.title)
     shown = len(changes)
@@ -86,5 +86,5 @@ def changes_atom(changes: Sequence[TalkChange], info: ChangesFeedInfo) -> bytes:
         _add(entry, "summary", lines[0])
         _add(entry, "content", "\n".join(lines), type="text")
     ET.indent(root, space=" ")
-    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=ATOM_NS)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return body + b"\n"
