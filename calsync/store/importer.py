@@ -3,17 +3,25 @@
 A talk is matched to a stored one of its session by its key (normalized title and
 occurrence, :func:`talk_keys`), else by its exact time slot (a retitled talk); a
 session by its id, else by title, room and shared talks. Matched talks keep their id.
+
+Bulk: an import reads what it compares against in a few queries (the conference's
+session rows, the talks of the sessions it may touch, which of its talk ids are taken)
+and writes with one ``executemany`` per kind of statement (:class:`_Batch`), in one
+transaction. A page imported again unchanged writes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import NotFound
 from ..model import Schedule, Session, Talk, normalize_title
@@ -28,6 +36,9 @@ from .schema import (
     talk_changes,
     talks_table,
 )
+
+#: Ids per ``IN (…)`` list (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+_CHUNK = 500
 
 
 def _talk_values(talk: Talk) -> dict[str, Any]:
@@ -77,6 +88,111 @@ def _diff(row: Any, values: dict[str, Any], names: Sequence[str]) -> dict[str, l
     return {n: [getattr(row, n), values[n]] for n in names if getattr(row, n) != values[n]}
 
 
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _keyed_update(table: Table, columns: Iterable[str]) -> Any:
+    """``UPDATE table SET col = :col, … WHERE conference = :b_conference AND id = :b_id`` for executemany."""
+    return (
+        update(table)
+        .where(table.c.conference == bindparam("b_conference"), table.c.id == bindparam("b_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+
+
+_CHANGED_TALK = _keyed_update(
+    talks_table, ("match_key", "position", "status", "removed", "sequence", "modified", *TALK_FIELDS)
+)
+_MOVED_TALK = _keyed_update(talks_table, ("position", "match_key"))
+_REMOVED_TALK = _keyed_update(talks_table, ("status", "removed", "sequence", "modified"))
+_CHANGED_SESSION = (
+    update(sessions_table)
+    .where(sessions_table.c.conference == bindparam("b_conference"), sessions_table.c.id == bindparam("b_id"))
+    .values(
+        {"sequence": sessions_table.c.sequence + 1, "modified": bindparam("modified"),
+         **{c: bindparam(c) for c in SESSION_FIELDS}}
+    )
+)
+
+
+@dataclass
+class _Batch:
+    """Statements of one import waiting to be sent, one executemany per kind, in a safe order."""
+
+    new_sessions: list[dict[str, Any]] = field(default_factory=list)
+    new_talks: list[dict[str, Any]] = field(default_factory=list)
+    changed_talks: list[dict[str, Any]] = field(default_factory=list)
+    moved_talks: list[dict[str, Any]] = field(default_factory=list)
+    removed_talks: list[dict[str, Any]] = field(default_factory=list)
+    changed_sessions: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def flush(self, conn: Connection) -> None:
+        """Send every waiting statement (sessions before their talks) and empty the batch."""
+        plan: list[tuple[Any, list[dict[str, Any]]]] = [
+            (insert(sessions_table), self.new_sessions),
+            (insert(talks_table), self.new_talks),
+            (_CHANGED_TALK, self.changed_talks),
+            (_MOVED_TALK, self.moved_talks),
+            (_REMOVED_TALK, self.removed_talks),
+            (_CHANGED_SESSION, self.changed_sessions),
+            (insert(talk_changes), self.history),
+        ]
+        for statement, rows in plan:
+            if rows:
+                _executemany(conn, statement, rows)
+                rows.clear()
+
+
+def _executemany(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """One statement for many rows of the same keys, straight to the driver's executemany.
+
+    SQLAlchemy's own executemany processes every row's parameters in Python, which
+    cost more than the database's work here; every value is already a plain int,
+    str or None, so the compiled SQL and the raw rows go to the driver as they are.
+    """
+    if conn.dialect.name == "postgresql" and isinstance(statement, Insert):
+        # PostgreSQL's own bulk path: COPY, one round trip for all rows.
+        columns = list(rows[0])
+        quote = conn.dialect.identifier_preparer.quote
+        target = f"{quote(statement.table.name)} ({', '.join(quote(c) for c in columns)})"
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        except conn.dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would wrap it (the store's errors)
+            raise DBAPIError(f"COPY {target}", None, exc) from exc
+        return
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    fixed = {k: v for k, v in compiled.params.items() if k not in rows[0]}  # literals such as the 1 of "+ 1"
+    if compiled.positional:
+        order = compiled.positiontup
+        conn.exec_driver_sql(compiled.string, [tuple(row[k] if k in row else fixed[k] for k in order) for row in rows])
+    else:
+        conn.exec_driver_sql(compiled.string, [{**fixed, **row} for row in rows] if fixed else rows)
+
+
+@dataclass
+class _Known:
+    """What an import compares against, read up front and kept current as the import goes on.
+
+    Rows are mutable copies so that a later session of the same import sees what an
+    earlier one wrote (as it would reading the database).
+    """
+
+    sessions: dict[str, SimpleNamespace]
+    talks_of: dict[str, list[SimpleNamespace]]
+    taken_ids: set[str]
+    done: set[str] = field(default_factory=set)
+
+
+def _row(row: Any) -> SimpleNamespace:
+    return SimpleNamespace(**row._mapping)
+
+
 class ImportMixin(StoreBase):
     """Storing parsed sessions and talks, and reading a talk's history."""
 
@@ -89,12 +205,19 @@ class ImportMixin(StoreBase):
         """
         report = ImportReport(conference=slug)
         stamp = _ts(now)
+        parsed = [s for s in schedule.sessions if s.talks]
         with self._write() as conn:
-            if conn.execute(select(conferences.c.slug).where(conferences.c.slug == slug)).first() is None:
+            # FOR UPDATE: concurrent imports of one conference (PostgreSQL) take turns here.
+            found = conn.execute(
+                select(conferences.c.slug).where(conferences.c.slug == slug).with_for_update()
+            ).first()
+            if found is None:
                 raise NotFound(f"no conference {slug!r}")
-            for session in schedule.sessions:
-                if session.talks:
-                    self._import_session(conn, slug, session, stamp, report)
+            known = self._read_known(conn, slug, parsed)
+            batch = _Batch()
+            for session in parsed:
+                self._import_session(conn, slug, session, stamp, report, known, batch)
+            batch.flush(conn)
             if report.touched:
                 conn.execute(
                     update(conferences)
@@ -105,7 +228,33 @@ class ImportMixin(StoreBase):
         return report
 
     @staticmethod
-    def _find_session(conn: Connection, slug: str, session: Session, keys: list[str]) -> Any:
+    def _read_known(conn: Connection, slug: str, parsed: Sequence[Session]) -> _Known:
+        """The conference's session rows, the talks of every session an import may match, taken talk ids."""
+        sessions = {
+            r.id: _row(r) for r in conn.execute(select(sessions_table).where(sessions_table.c.conference == slug))
+        }
+        titles = {s.title for s in parsed}
+        wanted = sorted({s.id for s in parsed if s.id in sessions} | {r.id for r in sessions.values() if r.title in titles})
+        talks_of: dict[str, list[SimpleNamespace]] = {sid: [] for sid in sessions}
+        for chunk in _chunks(wanted):
+            rows = conn.execute(
+                select(talks_table)
+                .where(talks_table.c.conference == slug, talks_table.c.session_id.in_(chunk))
+                .order_by(talks_table.c.session_id, talks_table.c.position, talks_table.c.id)
+            )
+            for r in rows:
+                talks_of[r.session_id].append(_row(r))
+        ids = sorted({t.id for s in parsed for t in s.talks})
+        taken_query = select(talks_table.c.id).where(talks_table.c.conference == slug)
+        taken: set[str] = set()
+        if len(ids) > _CHUNK:  # a long IN list costs PostgreSQL a scan of it per row: read all ids
+            taken.update(conn.execute(taken_query).scalars())
+        elif ids:
+            taken.update(conn.execute(taken_query.where(talks_table.c.id.in_(ids))).scalars())
+        return _Known(sessions=sessions, talks_of=talks_of, taken_ids=taken)
+
+    @staticmethod
+    def _find_session(slug: str, session: Session, keys: list[str], known: _Known) -> Any:
         """The stored row of a parsed session: by id, else the same page under a new id.
 
         A session page without a URL gets an id from its title, room and first
@@ -113,53 +262,46 @@ class ImportMixin(StoreBase):
         session when a stored one has the same title and room (or the same URL)
         and shares at least half of its talk titles; it then keeps its old id.
         """
-        row = conn.execute(
-            select(sessions_table).where(sessions_table.c.conference == slug, sessions_table.c.id == session.id)
-        ).first()
+        row = known.sessions.get(session.id)
         if row is not None:
             return row
-        same_place = conn.execute(
-            select(sessions_table).where(
-                sessions_table.c.conference == slug, sessions_table.c.title == session.title
-            )
-        ).all()
         best, best_overlap = None, 0
         wanted = set(keys)
-        for candidate in same_place:
-            if (candidate.location or "") != (session.location or ""):
+        for candidate in known.sessions.values():
+            if candidate.title != session.title or (candidate.location or "") != (session.location or ""):
                 continue
-            stored = set(
-                conn.execute(
-                    select(talks_table.c.match_key).where(
-                        talks_table.c.conference == slug, talks_table.c.session_id == candidate.id
-                    )
-                ).scalars()
-            )
+            stored = {t.match_key for t in known.talks_of.get(candidate.id, [])}
             overlap = len(stored & wanted)
             if overlap > best_overlap and 2 * overlap >= min(len(stored), len(wanted)):
                 best, best_overlap = candidate, overlap
         return best
 
-    def _import_session(self, conn: Connection, slug: str, session: Session, stamp: int, report: ImportReport) -> None:
+    def _import_session(
+        self, conn: Connection, slug: str, session: Session, stamp: int, report: ImportReport, known: _Known, batch: _Batch
+    ) -> None:
         values = _session_values(session)
         keys = talk_keys(session.talks)
-        srow = self._find_session(conn, slug, session, keys)
+        srow = self._find_session(slug, session, keys, known)
         session_id = srow.id if srow is not None else session.id
+        if session_id in known.done:
+            # The same session twice in one schedule: what the first wrote must be in the
+            # database before the second is compared and written (statements keep their order).
+            batch.flush(conn)
+        known.done.add(session_id)
         session_changed = False
         # Talk descriptions name the session, its room, moderators and link: when
         # those change, every talk's event changes too.
         shared = _diff(srow, values, SESSION_SHARED_FIELDS) if srow is not None else {}
         if srow is None:
-            conn.execute(
-                insert(sessions_table).values(conference=slug, id=session_id, sequence=0, created=stamp, modified=stamp, **values)
-            )
+            new = dict(conference=slug, id=session_id, sequence=0, created=stamp, modified=stamp, **values)
+            batch.new_sessions.append(new)
+            known.sessions[session_id] = SimpleNamespace(**new)
+            known.talks_of[session_id] = []
             report.sessions_created.append(session_id)
         elif _diff(srow, values, SESSION_FIELDS):
             session_changed = True
 
-        old_rows = conn.execute(
-            select(talks_table).where(talks_table.c.conference == slug, talks_table.c.session_id == session_id)
-        ).all()
+        old_rows = known.talks_of.get(session_id, [])
         by_key = {r.match_key: r for r in old_rows}
         matched: dict[int, Any] = {}
         used: set[str] = set()
@@ -179,18 +321,19 @@ class ImportMixin(StoreBase):
                         used.add(row.id)
                         break
 
+        added: list[SimpleNamespace] = []
         for i, talk in enumerate(session.talks):
             tvalues = _talk_values(talk)
             row = matched.get(i)
             if row is None:
-                talk_id = self._free_talk_id(conn, slug, talk.id)
-                conn.execute(
-                    insert(talks_table).values(
-                        conference=slug, id=talk_id, session_id=session_id, match_key=keys[i], position=i,
-                        status="active", sequence=0, created=stamp, modified=stamp, **tvalues,
-                    )
+                talk_id = self._free_talk_id(conn, slug, talk.id, known)
+                new = dict(
+                    conference=slug, id=talk_id, session_id=session_id, match_key=keys[i], position=i,
+                    status="active", removed=None, sequence=0, created=stamp, modified=stamp, **tvalues,
                 )
-                self._history(conn, slug, talk_id, stamp, 0, "created", {})
+                batch.new_talks.append(new)
+                added.append(SimpleNamespace(**new))
+                self._history(batch, slug, talk_id, stamp, 0, "created", {})
                 report.created.append(talk_id)
                 session_changed = True
                 continue
@@ -200,60 +343,58 @@ class ImportMixin(StoreBase):
             restored = row.status != "active"
             if changes or restored:
                 sequence = row.sequence + 1
-                conn.execute(
-                    update(talks_table)
-                    .where(talks_table.c.conference == slug, talks_table.c.id == row.id)
-                    .values(match_key=keys[i], position=i, status="active", removed=None,
-                            sequence=sequence, modified=stamp, **tvalues)
-                )
-                self._history(conn, slug, row.id, stamp, sequence, "restored" if restored else "changed", changes)
+                update_values = dict(match_key=keys[i], position=i, status="active", removed=None,
+                                     sequence=sequence, modified=stamp, **tvalues)
+                batch.changed_talks.append(dict(b_conference=slug, b_id=row.id, **update_values))
+                vars(row).update(update_values)
+                self._history(batch, slug, row.id, stamp, sequence, "restored" if restored else "changed", changes)
                 report.changed.append(row.id)
                 session_changed = True
             else:
                 if (row.position, row.match_key) != (i, keys[i]):
-                    conn.execute(
-                        update(talks_table)
-                        .where(talks_table.c.conference == slug, talks_table.c.id == row.id)
-                        .values(position=i, match_key=keys[i])
-                    )
+                    batch.moved_talks.append(dict(b_conference=slug, b_id=row.id, position=i, match_key=keys[i]))
+                    session_changed = session_changed or row.position != i  # its event lists talks in order
+                    row.position, row.match_key = i, keys[i]
                 report.unchanged.append(row.id)
 
         for row in old_rows:
             if row.id not in used and row.status == "active":
                 sequence = row.sequence + 1
-                conn.execute(
-                    update(talks_table)
-                    .where(talks_table.c.conference == slug, talks_table.c.id == row.id)
-                    .values(status="removed", removed=stamp, sequence=sequence, modified=stamp)
-                )
-                self._history(conn, slug, row.id, stamp, sequence, "removed", {})
+                gone = dict(status="removed", removed=stamp, sequence=sequence, modified=stamp)
+                batch.removed_talks.append(dict(b_conference=slug, b_id=row.id, **gone))
+                vars(row).update(gone)
+                self._history(batch, slug, row.id, stamp, sequence, "removed", {})
                 report.removed.append(row.id)
                 session_changed = True
+        if added:
+            old_rows.extend(added)
+            old_rows.sort(key=lambda r: (r.position, r.id))
 
         if srow is not None and session_changed:
-            conn.execute(
-                update(sessions_table)
-                .where(sessions_table.c.conference == slug, sessions_table.c.id == session_id)
-                .values(sequence=sessions_table.c.sequence + 1, modified=stamp, **values)
-            )
+            batch.changed_sessions.append(dict(b_conference=slug, b_id=session_id, modified=stamp, **values))
+            vars(srow).update(values, sequence=srow.sequence + 1, modified=stamp)
+            if session_id not in report.sessions_changed:
+                report.sessions_changed.append(session_id)
 
     @staticmethod
-    def _free_talk_id(conn: Connection, slug: str, wanted: str) -> str:
+    def _free_talk_id(conn: Connection, slug: str, wanted: str, known: _Known) -> str:
         candidate, n = wanted, 1
-        while conn.execute(
-            select(talks_table.c.id).where(talks_table.c.conference == slug, talks_table.c.id == candidate)
-        ).first():
+        while candidate in known.taken_ids or (
+            n > 1
+            and conn.execute(
+                select(talks_table.c.id).where(talks_table.c.conference == slug, talks_table.c.id == candidate)
+            ).first()
+        ):
             n += 1
             candidate = f"{wanted}-{n}"
+        known.taken_ids.add(candidate)
         return candidate
 
     @staticmethod
-    def _history(conn: Connection, slug: str, talk_id: str, stamp: int, sequence: int, kind: str, fields: dict[str, Any]) -> None:
-        conn.execute(
-            insert(talk_changes).values(
-                conference=slug, talk_id=talk_id, at=stamp, sequence=sequence, kind=kind,
-                fields=json.dumps(fields, ensure_ascii=False, default=str),
-            )
+    def _history(batch: _Batch, slug: str, talk_id: str, stamp: int, sequence: int, kind: str, fields: dict[str, Any]) -> None:
+        batch.history.append(
+            dict(conference=slug, talk_id=talk_id, at=stamp, sequence=sequence, kind=kind,
+                 fields=json.dumps(fields, ensure_ascii=False, default=str))
         )
 
     def talk_history(self, slug: str, talk_id: str) -> list[dict[str, Any]]:

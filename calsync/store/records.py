@@ -57,6 +57,11 @@ class Snapshot:
     sessions: tuple[Session, ...]
     revisions: dict[str, Revision]
     removed: tuple[tuple[Session, Talk, datetime], ...] = ()
+    #: Each session's stored start (Unix seconds): the order of ``sessions`` is (start, id).
+    starts: dict[str, int] = field(default_factory=dict)
+    #: Talk and session ids read again when this snapshot was made from the one before
+    #: (:meth:`~calsync.store.Store.load_snapshot` with ``previous``); ``None`` after a full read.
+    reloaded: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         # Indexes for lookups by id (a snapshot is read-only once made).
@@ -86,11 +91,13 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     sessions_created: list[str] = field(default_factory=list)
+    #: Stored sessions whose own fields (an abstract, the order of their talks) or talks changed.
+    sessions_changed: list[str] = field(default_factory=list)
 
     @property
     def touched(self) -> bool:
         """Whether anything changed (and so the conference's version was raised)."""
-        return bool(self.created or self.changed or self.removed or self.sessions_created)
+        return bool(self.created or self.changed or self.removed or self.sessions_created or self.sessions_changed)
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
