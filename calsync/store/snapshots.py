@@ -115,11 +115,11 @@ class SnapshotMixin(StoreBase):
                 .where(sessions_table.c.conference == slug, sessions_table.c.modified >= since)
             ).all()
             changed = {r.id for r in recent if known.get(r.id) != Revision(_utc(r.modified), r.sequence)}
-            recent = conn.execute(
+            talk_rows = conn.execute(
                 select(talks_table.c.session_id, talks_table.c.id, talks_table.c.sequence, talks_table.c.modified)
                 .where(talks_table.c.conference == slug, talks_table.c.modified >= since)
             ).all()
-            changed.update(r.session_id for r in recent if known.get(r.id) != Revision(_utc(r.modified), r.sequence))
+            changed.update(r.session_id for r in talk_rows if known.get(r.id) != Revision(_utc(r.modified), r.sequence))
             if 2 * len(changed) > len(previous.starts):
                 return self._full_snapshot(conn, conference)
             ids = sorted(changed)
