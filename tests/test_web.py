@@ -43,7 +43,9 @@ def test_index_and_conference_page(client) -> None:
     assert "Strauss Hall A" in html and "calendar.google.com/calendar/r?cid=webcal%3A%2F%2F" in html
     assert "outlook.live.com/calendar/0/addfromweb?url=" in html and "outlook.office.com" in html
     assert "<svg" in html and "refreshes subscribed feeds only every several hours" in html
-    assert "Feed size:" in html
+    assert "Feed size:" not in html  # the page does not render the feed; the kit's own URL does
+    kit = client.get(f"{CONF}/kit?type=Oral").get_data(as_text=True)
+    assert "Feed size:" in kit and f"{CONF}.ics?type=Oral" in kit
 
 
 def test_conference_feed_headers(client) -> None:

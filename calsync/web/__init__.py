@@ -4,7 +4,7 @@
 ``gunicorn 'calsync.web:create_app()'``). Nothing reads the environment at import.
 
 * :mod:`.services` — the typed :class:`~.services.Services` object the views use;
-* :mod:`.pages` — HTML pages; :mod:`.feeds` — ``.ics`` feeds; :mod:`.api` — JSON API;
+* :mod:`.pages` — the programme, session and talk pages; :mod:`.personal` — My schedule, custom feeds; :mod:`.feeds` — ``.ics`` feeds; :mod:`.api` — JSON API;
   :mod:`.ops` — health, readiness, metrics, request log;
 * :mod:`.errors` — the one error renderer; :mod:`.shapes` — the JSON shapes;
   :mod:`.kit` — absolute links and the subscribe kit; :mod:`.security` — security headers.
@@ -24,9 +24,10 @@ from .. import __version__
 from ..bootstrap import SAMPLE_NAME, SAMPLE_SLUG, bootstrap, load_sample
 from ..config import Config, load_config
 from ..model import SLUG_PATTERN, web_url
-from . import admin, api, feeds, intake, ops, pages, security
+from . import admin, api, exports, feeds, intake, ops, pages, personal, security
 from .errors import register_error_handlers
 from .kit import base_url
+from .mathtext import math_text
 from .ops import log_escape
 from .services import Services, build_services
 
@@ -51,7 +52,7 @@ class TokenConverter(BaseConverter):
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: Every part of the service, in registration order.
-BLUEPRINTS: list[Blueprint] = [pages.bp, feeds.bp, api.bp, ops.bp, security.bp, intake.bp, admin.bp]
+BLUEPRINTS: list[Blueprint] = [pages.bp, personal.bp, feeds.bp, api.bp, ops.bp, security.bp, intake.bp, admin.bp, exports.bp]
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -64,6 +65,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.strict_slashes = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters["web_url"] = web_url  # links from pages: only http(s) becomes an href
+    app.jinja_env.filters["math"] = math_text  # $\ell_p$ → ℓₚ
     if config.proxy_fix_hops:
         hops = config.proxy_fix_hops
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -37,7 +37,7 @@ LOGINS_PER_HOUR = 10
 DONE = {
     "edited": "Saved.", "source-added": "Source added.", "source-removed": "Source removed.",
     "refreshed": "Refreshed: see each source's state below.", "deleted": "Conference deleted.",
-    "sample-removed": "The sample conference is removed (and will not come back).", "logged-in": "Logged in.",
+    "sample-removed": "The sample conference is removed.", "logged-in": "Logged in.",
 }
 
 

@@ -18,6 +18,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -154,10 +155,10 @@ def feed_talk_ids(snap: Snapshot, spec: FeedSpec, chosen: list[tuple[Session, Ta
     ids = {t.id for _, t in chosen} | set(spec.talk_ids)
     wanted_sessions = set(spec.session_ids)
     query = query_from_filter_dict(spec.filter) if spec.filter else None
+    by_filter = query is not None and (has_talk_filters(query) or bool(query.sessions))
     for session, talk, _ in snap.removed:
-        if session.id in wanted_sessions:
-            ids.add(talk.id)
-        elif query is not None and (has_talk_filters(query) or query.sessions) and select_talks([session], query):
+        alone = replace(session, talks=(talk,))  # the removed talk, as the filter would have seen it
+        if session.id in wanted_sessions or (by_filter and query is not None and select_talks([alone], query)):
             ids.add(talk.id)
     return ids
 

@@ -1,18 +1,121 @@
-"""The pages people read: conferences, a conference's programme, a session, custom feeds."""
+"""The pages people read: the conferences, a conference's programme, a session, a talk.
+
+The programme page shows one day at a time (today during the conference, with the
+session running now or next in view), in chunks of whole sessions; its search and
+filters are the feed filters of :mod:`calsync.filters`, so the subscribe kit of
+what is shown is the feed of exactly those talks. The page's script asks
+``/conferences/<conf>/programme`` (the same rendering, without the page around it)
+when the search or a filter changes, and ``/conferences/<conf>/kit`` for the kit.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 
+from ..clock import utcnow
 from ..errors import NotFound
-from ..filters import canonical_query, select_sessions, select_talks
-from ..model import Session
+from ..filters import FeedQuery, InvalidQuery, canonical_query, has_talk_filters, parse_feed_query
+from ..model import web_url
 from .kit import kit, talk_links
+from .programme import Group, ProgrammeIndex, chunk, current_index, group
 from .services import feed_query, services
 
 bp = Blueprint("pages", __name__)
+
+#: Parameters of the programme page that are not feed filters.
+PAGE_PARAMETERS = ("from",)
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """What the programme shows for one state of its search and filters."""
+
+    query: FeedQuery
+    day: date | None
+    day_counts: list[tuple[date, int]]
+    total: int
+    matches: int
+    groups: list[Group]
+    start: int
+    next_from: int | None
+    current: str | None
+    current_label: str | None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a search or a filter (other than the day) narrows the programme."""
+        return has_talk_filters(replace(self.query, day=None)) or bool(self.query.sessions)
+
+
+def conference_today(timezone: str, now: datetime) -> date:
+    """Today's date in the conference's zone (UTC when the zone is unknown)."""
+    try:
+        return now.astimezone(ZoneInfo(timezone)).date()
+    except (ValueError, LookupError):
+        return now.date()
+
+
+def page_start() -> int | None:
+    """The ``from`` parameter: where the chunk starts (a session count), or ``None``."""
+    raw = request.args.get("from")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 6:
+        raise InvalidQuery(f"invalid 'from' parameter: {raw[:20]!r} is not a whole number", "from")
+    return int(raw)
+
+
+def programme_view(index: ProgrammeIndex, timezone: str, query: FeedQuery, start: int | None, now: datetime) -> ProgrammeView:
+    """The programme for ``query``: the day shown, the counts per day, and the chunk of sessions from ``start``."""
+    anyday = replace(query, day=None)
+    everywhere = index.select(anyday)
+    counts = Counter(e.day for e in everywhere)
+    today = conference_today(timezone, now)
+    day = query.day
+    if day is None and not (has_talk_filters(anyday) or query.sessions) and index.days:
+        day = today if today in index.days else index.days[0]
+    shown = everywhere if day is None else [e for e in everywhere if e.day == day]
+    groups = group(shown)
+    current = current_index(groups, now) if day == today else None
+    if start is None:
+        start = current or 0
+    taken, next_from = chunk(groups, start)
+    label = None
+    if current is not None:
+        label = "Now" if groups[current].start <= now else "Next"
+    return ProgrammeView(
+        query=query, day=day, day_counts=sorted(counts.items()), total=len(index.entries), matches=len(shown),
+        groups=taken, start=start, next_from=next_from,
+        current=groups[current].session.id if current is not None else None, current_label=label,
+    )
+
+
+def programme_state(slug: str) -> tuple[dict[str, object], ProgrammeView]:
+    """The snapshot's conference, index and view of the request's state."""
+    snap, index = services().programme(slug)
+    query = parse_feed_query(request.args, ignore=PAGE_PARAMETERS)
+    view = programme_view(index, snap.conference.timezone, query, page_start(), utcnow())
+    context = {"conference": snap.conference, "index": index, "view": view, "slug": slug}
+    return context, view
+
+
+def state_url(slug: str, query: FeedQuery, start: int | None = None, **changes: object) -> str:
+    """The programme page's URL for ``query`` changed by ``changes`` (``day=None`` with a search: every day)."""
+    found = canonical_query(replace(query, **changes) if changes else query)  # type: ignore[arg-type]
+    if start is not None:
+        found += f"{'&' if found else ''}from={start}"
+    return url_for("pages.conference_page", slug=slug) + (f"?{found}" if found else "")
+
+
+@bp.app_template_global()
+def programme_url(slug: str, query: FeedQuery, start: int | None = None, **changes: object) -> str:
+    """Template form of :func:`state_url`."""
+    return state_url(slug, query, start, **changes)
 
 
 @bp.get("/")
@@ -22,72 +125,57 @@ def index() -> str:
 
 @bp.get("/conferences/<id:slug>")
 def conference_page(slug: str) -> str:
-    found = services()
-    snap = found.service.snapshot(slug)
-    query = feed_query()
-    feed = found.service.conference_feed(slug, query)
-    chosen = select_talks(snap.sessions, query)
-    sessions = select_sessions(snap.sessions, query)
-    days: dict[date, list[Session]] = {}
-    for session in sessions:
-        assert session.start is not None
-        days.setdefault(session.start.date(), []).append(session)
-    all_talks = [t for s in snap.sessions for t in s.talks]
+    context, view = programme_state(slug)
     path = url_for("feeds.conference_feed", slug=slug)
+    kit_query = canonical_query(view.query)
     return render_template(
-        "conference.html",
-        conference=snap.conference,
-        sources=found.store.list_sources(slug),
-        days=sorted(days.items()),
-        chosen_ids={t.id for _, t in chosen},
-        query=query,
-        types=sorted({t.type for t in all_talks if t.type}),
-        rooms=sorted({(t.location or s.location) for s in snap.sessions for t in s.talks if (t.location or s.location)}),
-        dates=sorted({s.start.date() for s in snap.sessions if s.start}),
-        kit=kit(path, canonical_query(query), feed.name, feed),
-        feed_path=path,
-        talk_links={t.id: talk_links(slug, s, t) for s, t in chosen},
+        "conference.html", **context, sources=services().store.list_sources(slug),
+        kit=kit(path, kit_query, context["conference"].name, None),  # type: ignore[attr-defined]
+        kit_url=url_for("pages.conference_kit", slug=slug) + (f"?{kit_query}" if kit_query else ""),
     )
+
+
+@bp.get("/conferences/<id:slug>/programme")
+def programme_fragment(slug: str) -> str:
+    """The results part of the programme page (for its script): day tabs, count, sessions."""
+    context, _ = programme_state(slug)
+    return render_template("_results.html", **context, more_only=request.args.get("from") is not None)
+
+
+@bp.get("/conferences/<id:slug>/kit")
+def conference_kit(slug: str) -> str:
+    """The subscribe kit of the conference feed with the request's filters, with its size."""
+    query = feed_query()
+    feed = services().service.conference_feed(slug, query)
+    return render_template("_kit.html", kit=kit(url_for("feeds.conference_feed", slug=slug), canonical_query(query), feed.name, feed))
 
 
 @bp.get("/conferences/<id:slug>/sessions/<id:session_id>")
 def session_page(slug: str, session_id: str) -> str:
     found = services()
-    snap = found.service.snapshot(slug)
+    snap, index = found.programme(slug)
     session = snap.session(session_id)
     if session is None:
         raise NotFound(f"no session {session_id!r} in {slug!r}")
     query = feed_query()
     feed = found.service.session_feed(slug, session_id, query)
     path = url_for("feeds.session_feed", slug=slug, session_id=session_id)
+    entries = index.select(FeedQuery(sessions=(session_id,)))
     return render_template(
-        "session.html",
-        conference=snap.conference,
-        session=session,
-        kit=kit(path, canonical_query(query), feed.name, feed),
-        talk_links={t.id: talk_links(slug, session, t) for t in session.talks},
+        "session.html", conference=snap.conference, session=session, slug=slug,
+        group=group(entries)[0] if entries else None,
+        kit=kit(path, canonical_query(query), feed.name, feed), source=web_url(session.source_url),
     )
 
 
-@bp.get("/feeds/<token:token>")
-def custom_feed_page(token: str) -> str:
-    service = services().service
-    stored = service.stored_feed(token)
-    feed = service.custom_feed(token)
-    path = url_for("feeds.custom_feed", token=token)
-    return render_template("feed.html", stored=stored, kit=kit(path, "", stored.spec.name, feed), editing=False)
-
-
-@bp.get("/feeds/<token:token>/edit")
-def custom_feed_edit(token: str) -> str:
-    service = services().service
-    stored = service.stored_feed(token)
-    assert stored.spec.conference is not None
-    snap = service.snapshot(stored.spec.conference)
-    _, talks = service.select_custom(snap, stored.spec)
-    feed = service.custom_feed(token)
-    path = url_for("feeds.custom_feed", token=token)
+@bp.get("/conferences/<id:slug>/talks/<id:talk_id>")
+def talk_page(slug: str, talk_id: str) -> str:
+    snap = services().service.snapshot(slug)
+    found = snap.talk(talk_id)
+    if found is None:
+        raise NotFound(f"no talk {talk_id!r} in {slug!r}")
+    session, talk = found
     return render_template(
-        "edit.html", stored=stored, conference=snap.conference, sessions=snap.sessions,
-        chosen_ids={t.id for _, t in talks}, kit=kit(path, "", stored.spec.name, feed),
+        "talk.html", conference=snap.conference, session=session, talk=talk, slug=slug,
+        links=talk_links(slug, session, talk), page=web_url(talk.url) or web_url(session.source_url),
     )

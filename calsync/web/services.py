@@ -20,7 +20,8 @@ from ..filters import FeedQuery, parse_feed_query
 from ..metrics import Metrics
 from ..refresh import Scheduler, SourceOutcome
 from ..service import FeedService
-from ..store import Store
+from ..store import Snapshot, Store
+from .programme import ProgrammeIndex
 
 #: Distinct query strings whose parsed filters are kept (a feed URL is fetched often).
 QUERY_CACHE_SIZE = 4096
@@ -37,10 +38,19 @@ class Services:
     scheduler: Scheduler | None = None
     queries: dict[bytes, FeedQuery] = field(default_factory=dict)
     counters: dict[tuple[str, str, int], tuple[Any, Any]] = field(default_factory=dict)
+    programmes: dict[str, ProgrammeIndex] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         """``services["store"]``: the dictionary form older callers use."""
         return getattr(self, name)
+
+    def programme(self, slug: str) -> tuple[Snapshot, ProgrammeIndex]:
+        """A conference's snapshot and its programme index (rebuilt when the data version moves)."""
+        snap = self.service.snapshot(slug)
+        index = self.programmes.get(slug)
+        if index is None or index.version != snap.conference.version:
+            index = self.programmes[slug] = ProgrammeIndex.build(snap)
+        return snap, index
 
     @property
     def max_age(self) -> int:

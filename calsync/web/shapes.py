@@ -64,12 +64,12 @@ def feed_json(stored: StoredFeed, edit_key: str | None = None) -> dict[str, Any]
         "ics_url": ics,
         "webcal_url": webcal_url(ics),
         "google_url": google_subscribe_url(ics),
-        "page_url": absolute(url_for("pages.custom_feed_page", token=stored.token)),
+        "page_url": absolute(url_for("personal.custom_feed_page", token=stored.token)),
         "modified": stored.modified.isoformat(),
     }
     if edit_key is not None:
         out["edit_key"] = edit_key
-        out["edit_url"] = absolute(url_for("pages.custom_feed_edit", token=stored.token)) + f"#key={edit_key}"
+        out["edit_url"] = absolute(url_for("personal.custom_feed_edit", token=stored.token)) + f"#key={edit_key}"
     return out
 
 
