@@ -10,7 +10,7 @@ that only the edit link's fragment holds (never sent to the server with the page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, render_template, request, url_for
 
@@ -31,6 +31,11 @@ class Item:
     start: datetime
     end: datetime
     clashes: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> date:
+        """The item's date (in its own zone)."""
+        return self.start.date()
 
     @property
     def title(self) -> str:
