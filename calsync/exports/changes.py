@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 #: The kinds, in the order a headline names them.
 KINDS = ("added", "cancelled", "moved", "retitled", "room")
@@ -166,3 +167,21 @@ def page_rows(changes: Sequence[TalkChange]) -> list[dict[str, Any]]:
 def last_change(changes: Sequence[TalkChange]) -> datetime | None:
     """When the newest of ``changes`` was seen (UTC), or ``None`` (for X-WR-CALDESC: "last change …")."""
     return max((c.at for c in changes), default=None)
+
+
+def last_change_note(modified: datetime | None, timezone: str) -> str:
+    """The sentence a feed's X-WR-CALDESC ends with: when its data last changed, in the conference's zone.
+
+    ``modified`` is the conference's ``modified`` (raised by every import that changes a
+    talk: the time of its newest change) or, for a custom feed, the later of that and the
+    feed's own; ``None`` for a feed that never changed.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> last_change_note(datetime(2026, 7, 14, 10, 5, tzinfo=ZoneInfo("UTC")), "Europe/Vienna")
+    'Last change: Tue 14 Jul 2026 12:05 (Europe/Vienna).'
+    >>> last_change_note(None, "UTC")
+    'No change since it was published.'
+    """
+    if modified is None:
+        return "No change since it was published."
+    return f"Last change: {modified.astimezone(ZoneInfo(timezone)):%a %d %b %Y %H:%M} ({timezone})."
