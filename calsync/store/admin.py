@@ -1,5 +1,5 @@
 """What organisers change: a conference's name, slug, year, zone and days; its sources;
-deleting a conference (and the sample, for good).
+deleting a conference (and the sample, remembered as removed).
 
 A conference's days (first and last) have no column of the ``conferences`` table: they
 live in :data:`conference_settings`, one row per conference that has them, deleted with
@@ -51,7 +51,7 @@ from .schema import (
 
 #: Longest span of a conference's days (as the config allows for first_day/last_day).
 MAX_DAYS = 62
-#: The meta key set when an organiser removed the sample conference (never loaded again).
+#: The meta key set when an organiser removed the sample conference (for the bootstrap to honour).
 SAMPLE_REMOVED_KEY = "sample_removed"
 
 conference_settings = Table(
