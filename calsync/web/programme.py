@@ -5,7 +5,7 @@ it selects exactly what :func:`calsync.filters.select_talks` selects (the same
 folding and normalising functions, checked by ``tests/test_web_programme.py``)
 but keeps each talk's folded text, so a search over 10,000 talks is a scan of
 prepared strings instead of folding every abstract again. The folded texts are
-made on the first search, not when the page is first shown.
+made off the request (see :meth:`ProgrammeIndex.prepare_search`), or by the first search.
 """
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ class ProgrammeIndex:
             types=sorted(types.values(), key=str.casefold),
             rooms=sorted(rooms.values(), key=str.casefold),
         )
+
+    def prepare_search(self) -> None:
+        """Fold every talk's text now (a background thread calls this when the index is new)."""
+        self._folded()
 
     def _folded(self) -> tuple[list[str], list[tuple[str, ...]]]:
         with self._lock:

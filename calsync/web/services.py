@@ -7,6 +7,7 @@ with :func:`services` (the current app's). ``app.extensions["calsync"]`` holds t
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -50,6 +51,8 @@ class Services:
         index = self.programmes.get(slug)
         if index is None or index.version != snap.conference.version:
             index = self.programmes[slug] = ProgrammeIndex.build(snap)
+            # Fold the talks' text for search now, off the request: the first search is then fast too.
+            threading.Thread(target=index.prepare_search, name=f"fold-{slug}", daemon=True).start()
         return snap, index
 
     @property
