@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from .config import ConferenceConfig, Config
 from .decoding import decode_page
 from .errors import ApiError, CalsyncError, NoEvents, ParseError
-from .model import PageReport, ParseWarning, Schedule
+from .model import PageReport, ParseWarning, Schedule, Session
 from .parse import PageOptions, parse_page
 from .parse.context import INFERRED
 from .serialize import build_report_dict, build_session_dict, build_warning_dict
@@ -61,8 +61,9 @@ __all__ = [
 
 #: The source name of a pasted page (in reports and messages).
 PASTED = "pasted text"
-#: Sessions a preview lists (the report counts them all).
+#: Sessions, and talks in all, a preview lists (the report counts them all); abstracts are left out.
 PREVIEW_SESSIONS = 40
+PREVIEW_TALKS = 300
 #: Lines of the page shown around the line a problem names.
 EXCERPT_LINES = 2
 _FILENAME_RE = re.compile(r"[^\w.\- ()]+")
@@ -284,7 +285,7 @@ def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
 
     ``{"ok", "draft", "source", "conference": {"slug", "name", "exists"}, "events",
     "sessions_count", "reports", "warnings", "problem": {"message", "line", "text",
-    "excerpt"} | null, "sessions": [...first PREVIEW_SESSIONS], "timezone"}``.
+    "excerpt"} | null, "sessions": [the first ones, each with "talks_count"; no abstracts], "timezone"}``.
     """
     schedule = found.schedule
     problem = None
@@ -307,8 +308,25 @@ def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
         "reports": [build_report_dict(r) for r in found.reports],
         "warnings": [build_warning_dict(w) for w in found.warnings],
         "problem": problem,
-        "sessions": [build_session_dict(s) for s in sessions[:PREVIEW_SESSIONS]],
+        "sessions": _shown_sessions(sessions),
     }
+
+
+def _shown_sessions(sessions: Sequence[Session]) -> list[dict[str, Any]]:
+    """The first sessions of a preview, at most :data:`PREVIEW_TALKS` talks in all, without abstracts
+    (a whole conference's data runs to megabytes; the preview is for checking the reading)."""
+    shown: list[dict[str, Any]] = []
+    budget = PREVIEW_TALKS
+    for session in sessions[:PREVIEW_SESSIONS]:
+        if budget <= 0:
+            break
+        out = build_session_dict(session)
+        out["talks_count"] = len(out["talks"])
+        out["talks"] = [{k: v for k, v in t.items() if k != "abstract"} for t in out["talks"][:budget]]
+        out.pop("abstract", None)
+        budget -= len(out["talks"])
+        shown.append(out)
+    return shown
 
 
 # -- storing ---------------------------------------------------------------------

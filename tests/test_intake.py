@@ -23,6 +23,8 @@ from calsync.config import Config, FetchConfig, LimitsConfig, RefreshConfig
 from calsync.errors import ApiError, FetchRefused, NotFound, ParseError, TooManyRequests
 from calsync.intake import (
     PASTED,
+    PREVIEW_SESSIONS,
+    PREVIEW_TALKS,
     IntakeRequest,
     check_rate,
     confirm,
@@ -83,8 +85,14 @@ def test_paste_preview_then_confirm_stores_a_new_conference(db_url: str, store: 
                                   "source": PASTED}]
     assert shown["conference"] == {"slug": "icml-2023", "name": "ICML 2023", "exists": False}
     assert shown["problem"] is None and shown["events"] == 6
-    # the events shown are the page's, exactly as `calsync parse` reads it
-    assert shown["sessions"] == json.loads((EXPECTED / "icml_basic.json").read_text(encoding="utf-8"))["sessions"]
+    # the events shown are the page's, exactly as `calsync parse` reads it (without the abstracts)
+    expected = json.loads((EXPECTED / "icml_basic.json").read_text(encoding="utf-8"))["sessions"]
+    for session in expected:
+        session.pop("abstract")
+        session["talks_count"] = len(session["talks"])
+        for talk in session["talks"]:
+            talk.pop("abstract")
+    assert shown["sessions"] == expected
     assert store.find_conference("icml-2023") is None and drafts(store) == 1  # nothing stored before confirming
 
     stored = confirm(store, config, token, NOW)
@@ -207,6 +215,23 @@ def test_upload_a_published_data_file(tmp_path: Path) -> None:
     stored = confirm(store, config, token, NOW)
     assert stored.report.summary() == "icil-data: 11 new, 0 changed, 0 unchanged, 0 removed talks"
     assert sum(len(s.talks) for s in store.load_snapshot("icil-data").sessions) == 11
+
+
+def test_a_whole_conference_preview_lists_its_first_events_only(tmp_path: Path) -> None:
+    config = make_config(f"sqlite:///{tmp_path / 'c.db'}")
+    store = Store(config.database_url)
+    store.migrate()
+    records, _ = gen_site_data().generate(900, seed=5)
+    raw = json.dumps(gen_site_data().envelope(records, None, count=len(records))).encode()
+    found, token = submit(store, config, read_upload("icml-2025-orals-posters.json", raw),
+                          IntakeRequest(slug="big", timezone="America/Los_Angeles"), NOW)
+    shown = preview_json(found, token)
+    assert shown["events"] == expected_talks(records) > PREVIEW_TALKS
+    listed = [t for s in shown["sessions"] for t in s["talks"]]
+    assert len(listed) == PREVIEW_TALKS and len(shown["sessions"]) <= PREVIEW_SESSIONS
+    assert all("abstract" not in t for t in listed) and all("abstract" not in s for s in shown["sessions"])
+    assert sum(s["talks_count"] for s in shown["sessions"]) >= PREVIEW_TALKS
+    assert confirm(store, config, token or "", NOW).report.summary().startswith(f"big: {expected_talks(records)} new")
 
 
 def test_uploaded_bytes_are_decoded_like_every_page() -> None:
