@@ -126,3 +126,25 @@ def test_errors_are_plain_text_with_their_status(client) -> None:
     asked = client.get(f"{CONF}/schedule.json?type=Oral")
     assert asked.status_code == 400 and asked.data == b"this document takes no parameter; got type\n"
     assert client.post(f"{CONF}/schedule.json").status_code == 405
+
+
+def test_the_document_cache_keeps_to_its_budget() -> None:
+    from datetime import UTC, datetime
+
+    from calsync.service import RenderedFeed
+    from calsync.web.exports import ExportCache
+
+    def doc(size: int) -> RenderedFeed:
+        return RenderedFeed(body=b"x" * size, etag='"e"', last_modified=datetime(2026, 1, 1, tzinfo=UTC), name="n", filename="n")
+
+    cache = ExportCache(size=3, max_bytes=100)
+    built: list[int] = []
+    for n in range(5):
+        cache.get(("k", n), lambda n=n: built.append(n) or doc(40))
+    assert cache.bytes == 80 and built == [0, 1, 2, 3, 4]
+    cache.get(("k", 4), lambda: doc(1))  # a hit: not built again
+    assert built == [0, 1, 2, 3, 4]
+    cache.get(("big",), lambda: doc(500))  # bigger than the budget: kept alone
+    assert cache.bytes == 500
+    cache.get(("k", 3), lambda: built.append(3) or doc(40))
+    assert built[-1] == 3 and cache.bytes == 40

@@ -44,8 +44,10 @@ from .services import services
 
 bp = Blueprint("exports", __name__)
 
-#: Documents kept rendered per app (LRU).
+#: Documents kept rendered per app (LRU), and their bytes at most (a 10,000-talk conference's
+#: XML is 14 MB, its JSON 15 MB; the newest document is kept whatever its size).
 CACHE_SIZE = 128
+CACHE_BYTES = 96_000_000
 #: Entries of an Atom feed of changes at most (the newest; the feed says how many there were).
 MAX_CHANGES = 500
 
@@ -59,8 +61,10 @@ CONTENT_TYPES = {
 class ExportCache:
     """Rendered documents by key (kind, conference or token, versions, base URL); thread-safe LRU."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    def __init__(self, size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
 
@@ -73,9 +77,12 @@ class ExportCache:
                 return found
         made = build()
         with self._lock:
+            previous = self._items.pop(key, None)
+            self.bytes -= previous.size if previous is not None else 0
             self._items[key] = made
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += made.size
+            while len(self._items) > 1 and (len(self._items) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self._items.popitem(last=False)[1].size
         return made
 
 
