@@ -36,6 +36,8 @@ class FeedConfig:
     default_duration_minutes: int = 30
     #: Whether abstracts go into event descriptions by default (``abstracts=0`` per feed).
     abstracts: bool = True
+    #: Whether feeds are sent gzip-compressed to clients that ask (Accept-Encoding); off for clients that misbehave.
+    gzip: bool = True
     #: Days a talk that vanished from its page stays in feeds as STATUS:CANCELLED (0: dropped at once).
     cancelled_days: int = 0
 
@@ -62,6 +64,8 @@ class LimitsConfig:
     feed_creations_per_hour: int = 30
     #: Longest a cached feed is served before the database is asked whether it changed (seconds).
     cache_check_seconds: int = 2
+    #: Most a worker keeps of rendered feeds, gzipped feeds, pages and event pieces (MiB), LRU by size.
+    cache_megabytes: int = 256
     #: Pages one client address may submit to "add a conference" per hour (previews; every worker and instance).
     intakes_per_hour: int = 20
     #: Largest page or data file pasted or uploaded to "add a conference" (bytes).
@@ -162,11 +166,13 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_REFRESH_MINUTES": ("feed", "refresh_minutes"),
     "CALSYNC_DEFAULT_DURATION_MINUTES": ("feed", "default_duration_minutes"),
     "CALSYNC_ABSTRACTS": ("feed", "abstracts"),
+    "CALSYNC_GZIP": ("feed", "gzip"),
     "CALSYNC_CANCELLED_DAYS": ("feed", "cancelled_days"),
     "CALSYNC_MAX_BODY_BYTES": ("limits", "max_body_bytes"),
     "CALSYNC_MAX_FEED_ITEMS": ("limits", "max_feed_items"),
     "CALSYNC_FEED_CREATIONS_PER_HOUR": ("limits", "feed_creations_per_hour"),
     "CALSYNC_CACHE_CHECK_SECONDS": ("limits", "cache_check_seconds"),
+    "CALSYNC_CACHE_MEGABYTES": ("limits", "cache_megabytes"),
     "CALSYNC_INTAKES_PER_HOUR": ("limits", "intakes_per_hour"),
     "CALSYNC_MAX_UPLOAD_BYTES": ("limits", "max_upload_bytes"),
     "CALSYNC_FETCH_ALLOW_HOSTS": ("fetch", "allow_hosts"),

@@ -1,32 +1,38 @@
-"""Feeds from the store: selection, rendering from cached pieces, and the feed cache.
+"""Feeds from the store: selection, rendering from cached pieces, and the caches.
 
 No Flask here: the web layer calls :class:`FeedService` and turns its
-:class:`RenderedFeed` into a response. A conference's data is read once per
-data version (the store raises it on every import that changes something);
-each event's bytes are built once per revision (see :func:`calsync.ical.render_calendar`);
-each feed's bytes and ETag are kept per (data version, canonical query), so a
-warm feed request — or a 304 — costs a dictionary lookup and a version check
-at most every ``limits.cache_check_seconds``.
+:class:`RenderedFeed` into a response. A conference's data is read once per data
+version, and after a change only the sessions that changed are read again
+(:meth:`calsync.store.Store.load_snapshot` with ``previous``). Each event's bytes are
+built once per revision and shared by every variant of a feed (:mod:`.pieces`: the view
+and the alarm are applied at assembly); each feed's bytes, ETag and gzipped bytes are
+kept per (data version, canonical query). Everything rendered lives in one
+:class:`~calsync.service.cache.ByteCache` of ``limits.cache_megabytes``; the versions a
+new one supersedes are dropped when it is read. A warm feed request — or a 304 — costs a
+dictionary lookup and a version check at most every ``limits.cache_check_seconds``;
+cold renders are single-flight per feed and at most :data:`RENDER_SLOTS` at a time per
+worker, so they cannot take every thread's CPU from cached requests.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from .clock import utcnow  # also re-exported: `from calsync.service import utcnow` keeps working
-from .config import Config
-from .errors import InvalidFeed, NotFound
-from .feedspec import FeedSpec
-from .filters import (
+from .. import ical
+from ..clock import utcnow  # also re-exported: `from calsync.service import utcnow` keeps working
+from ..config import Config
+from ..errors import InvalidFeed, NotFound
+from ..feedspec import FeedSpec
+from ..filters import (
     FeedQuery,
     canonical_query,
     feed_options_for,
@@ -35,16 +41,19 @@ from .filters import (
     select_sessions,
     select_talks,
 )
-from .ical import CalendarInfo, render_calendar, talk_summary
-from .links import safe_filename
-from .model import Session, Talk
-from .store import Snapshot, Store, StoredFeed
+from ..ical import CalendarInfo, render_calendar, talk_summary
+from ..links import safe_filename
+from ..model import Session, Talk
+from ..store import Snapshot, Store, StoredFeed
+from .cache import ByteCache
+from .pieces import AlarmSplicer, PieceView
 
 log = logging.getLogger(__name__)
 
-#: Feeds kept rendered (LRU); pieces kept before the piece cache is emptied.
-FEED_CACHE_SIZE = 512
-PIECE_CACHE_SIZE = 200_000
+#: Renders that missed the cache running at once in one worker (the others wait their turn).
+RENDER_SLOTS = 2
+#: Bodies shorter than this are not gzipped (the header would eat the gain).
+GZIP_MIN_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class RenderedFeed:
     last_modified: datetime
     name: str
     filename: str
+    #: ``"gzip"`` for the compressed form (:meth:`FeedService.gzipped`), else ``None``.
+    encoding: str | None = None
+    #: (conference slug, data version) the feed was made from: its cache entries go with that version.
+    tag: Hashable = field(default=None, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -117,11 +130,15 @@ class FeedService:
         self._lock = threading.RLock()
         self._snapshots: dict[str, tuple[Snapshot, float]] = {}
         self._feed_specs: dict[str, tuple[StoredFeed, float]] = {}
-        self._feeds: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
-        self._pieces: dict[tuple[object, ...], bytes] = {}
+        #: Every rendered thing (feeds, gzipped feeds, pages, event pieces) within one byte budget.
+        self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
+        self._alarms = AlarmSplicer()
         # Single flight: one thread loads a snapshot or renders a feed; the others wait for it
         # (concurrent first requests would otherwise each build it, and multiply memory).
         self._flights: dict[object, threading.Lock] = {}
+        self._render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
+        #: Events icalendar serialized so far (the rest came from the piece cache).
+        self.events_rendered = 0
 
     def _flight(self, key: object) -> threading.Lock:
         with self._lock:
@@ -139,11 +156,14 @@ class FeedService:
         key: str,
         current_version: Callable[[str], int | None],
         version_of: Callable[[Any], int],
-        load: Callable[[str], Any],
+        load: Callable[[str, Any], Any],
         missing: str,
         ttl: float | None = None,
     ) -> Any:
-        """A cached value, trusted for ``ttl`` (default ``cache_check_seconds``), then re-read only if its version moved."""
+        """A cached value, trusted for ``ttl`` (default ``cache_check_seconds``), then re-read only if its version moved.
+
+        ``load(key, previous)`` gets the value it replaces (``None`` the first time).
+        """
         ttl = self.config.limits.cache_check_seconds if ttl is None else ttl
         with self._lock:
             entry = cache.get(key)
@@ -165,7 +185,7 @@ class FeedService:
                     if entry is not None and version_of(entry[0]) == version:
                         value = entry[0]  # another thread loaded it meanwhile
                     else:
-                        value = load(key)
+                        value = load(key, entry[0] if entry is not None else None)
                 finally:
                     self._land(flight)
         with self._lock:
@@ -173,11 +193,37 @@ class FeedService:
         return value
 
     def snapshot(self, slug: str) -> Snapshot:
-        """A conference's data, re-read only when its version changed."""
-        return self._fresh(
+        """A conference's data, re-read only when its version changed (and then only what changed)."""
+        return cast(Snapshot, self._fresh(
             self._snapshots, slug, self.store.conference_version, lambda s: s.conference.version,
-            self.store.load_snapshot, f"no conference {slug!r}",
-        )
+            self._load_snapshot, f"no conference {slug!r}",
+        ))
+
+    def _load_snapshot(self, slug: str, previous: Snapshot | None) -> Snapshot:
+        snap = self.store.load_snapshot(slug, previous=previous)
+        if previous is not None and snap is not previous:
+            self._supersede(slug, snap)
+        return snap
+
+    def _supersede(self, slug: str, snap: Snapshot) -> None:
+        """Drop what older versions of a conference left: its feeds, and its changed events' old pieces."""
+        version = snap.conference.version
+        feeds = self.cache.discard(lambda _k, tag: not (
+            isinstance(tag, tuple) and len(tag) == 2 and tag[0] == slug and isinstance(tag[1], int) and tag[1] < version
+        ))
+        pieces = 0
+        if snap.reloaded is not None:
+            changed, revisions = snap.reloaded, snap.revisions
+
+            def keep(key: Hashable, tag: Hashable) -> bool:
+                if not (isinstance(tag, tuple) and tag[0] == "piece" and tag[1] in changed):
+                    return True
+                assert isinstance(key, tuple)
+                current = revisions.get(str(key[2]))
+                return current is not None and (key[3], key[4]) == (current.sequence, current.modified)
+
+            pieces = self.cache.discard(keep)
+        log.debug("%s version %d: dropped %d feeds and %d pieces of older versions", slug, version, feeds, pieces)
 
     def stored_feed(self, token: str) -> StoredFeed:
         """A custom feed's definition, re-read only when its version changed.
@@ -185,10 +231,10 @@ class FeedService:
         The version is checked on every request (one primary-key read), so a feed that
         was edited, rotated or deleted on another worker or instance changes at once.
         """
-        return self._fresh(
-            self._feed_specs, token, self.store.feed_version, lambda f: f.version, self.store.get_feed, "no such feed",
-            ttl=0,
-        )
+        return cast(StoredFeed, self._fresh(
+            self._feed_specs, token, self.store.feed_version, lambda f: f.version,
+            lambda key, _previous: self.store.get_feed(key), "no such feed", ttl=0,
+        ))
 
     def forget_feed(self, token: str) -> None:
         """Drop a custom feed's cached definition (after an edit in this process)."""
@@ -197,36 +243,74 @@ class FeedService:
 
     # -- cache ----------------------------------------------------------------
 
-    def _cached(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
-        with self._lock:
-            found = self._feeds.get(key)
-            if found is not None:
-                self._feeds.move_to_end(key)
-                return found
+    def _cached(self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed]) -> RenderedFeed:
+        found: RenderedFeed | None = self.cache.get(key)
+        if found is not None:
+            return found
         with self._flight(key):
             try:
-                with self._lock:
-                    found = self._feeds.get(key)
+                found = self.cache.get(key)
                 if found is not None:  # rendered by another thread while this one waited
                     return found
-                return self._build(key, build)
+                with self._render_slots:
+                    return self._build(key, tag, build)
             finally:
                 self._land(key)
 
-    def _build(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
+    def _build(self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed]) -> RenderedFeed:
         started = time.perf_counter()
-        feed = build()
+        feed = replace(build(), tag=tag)
         seconds = time.perf_counter() - started
         log.debug("rendered %s (%d bytes) in %.1f ms", key[0], feed.size, seconds * 1000)
         if self.observe_render is not None:
             self.observe_render(str(key[0]), seconds)
-        with self._lock:
-            self._feeds[key] = feed
-            while len(self._feeds) > FEED_CACHE_SIZE:
-                self._feeds.popitem(last=False)
-            if len(self._pieces) > PIECE_CACHE_SIZE:
-                self._pieces.clear()
-        return feed
+        return cast(RenderedFeed, self.cache.put(key, feed, feed.size, tag=tag))
+
+    def gzipped(self, feed: RenderedFeed) -> RenderedFeed:
+        """``feed`` gzip-compressed (deterministic: no name, no time), made once per version and cached.
+
+        Its ETag is the feed's with ``-gzip`` added (a strong ETag names one representation).
+        Bodies under :data:`GZIP_MIN_BYTES`, and every body when ``feed.gzip`` is off, come back as they are.
+        """
+        if feed.encoding is not None or feed.size < GZIP_MIN_BYTES or not getattr(self.config.feed, "gzip", True):
+            return feed
+        key = ("gzip", feed.etag)
+        found: RenderedFeed | None = self.cache.get(key)
+        if found is not None:
+            return found
+        with self._flight(key):
+            try:
+                found = self.cache.get(key)
+                if found is not None:
+                    return found
+                with self._render_slots:
+                    body = gzip.compress(feed.body, compresslevel=6, mtime=0)
+                packed = replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
+                return cast(RenderedFeed, self.cache.put(key, packed, len(body), tag=feed.tag))
+            finally:
+                self._land(key)
+
+    def negotiate(self, feed: RenderedFeed, accept_encoding: str | None) -> RenderedFeed:
+        """The form of ``feed`` to send for a request's ``Accept-Encoding``: gzipped when it allows gzip."""
+        return self.gzipped(feed) if accepts_gzip(accept_encoding) else feed
+
+    def cached_body(
+        self, kind: str, slug: str, key: str, build: Callable[[Snapshot], tuple[bytes, str]], name: str = ""
+    ) -> RenderedFeed:
+        """Any other bytes made from a conference's data (a page, a JSON answer), cached like feeds.
+
+        ``build(snapshot)`` returns the body and its media type... kept per (data version, ``key``)
+        within the same byte budget; the result's ``filename`` holds the media type.
+        """
+        snap = self.snapshot(slug)
+        version = snap.conference.version
+
+        def make() -> RenderedFeed:
+            body, media_type = build(snap)
+            return RenderedFeed(body=body, etag=make_etag(body), last_modified=snap.conference.modified,
+                                name=name, filename=media_type)
+
+        return self._cached((kind, slug, version, key), (slug, version), make)
 
     def _cancel_window(self) -> int | None:
         days = self.config.feed.cancelled_days
@@ -254,7 +338,11 @@ class FeedService:
     ) -> RenderedFeed:
         options = feed_options_for(query, self.config.feed.feed_options(), default_view)
         info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url)
-        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=self._pieces)
+        pieces = PieceView(self.cache, self._alarms, functools.partial(_takes_alarm, snap))
+        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
+        if pieces.built:
+            self.events_rendered += pieces.built
+            log.debug("%s: %d events rendered", name, pieces.built)
         last = max([snap.conference.modified, *([modified] if modified else [])])
         return RenderedFeed(body=body, etag=make_etag(body), last_modified=last, name=name, filename=safe_filename(name))
 
@@ -263,7 +351,8 @@ class FeedService:
     def conference_feed(self, slug: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
         """The conference feed (sessions view by default), filtered by ``query``."""
         snap = self.snapshot(slug)
-        key = ("conference", slug, snap.conference.version, query_key(query), self._cancel_window())
+        version = snap.conference.version
+        key = ("conference", slug, version, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
             talks = select_talks([*snap.sessions, *self._cancelled(snap)], query)
@@ -274,7 +363,7 @@ class FeedService:
             description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {snap.conference.timezone}. Made by calsync."
             return self._render(snap, name, description, sessions, talks, query, "sessions", page_url)
 
-        return self._cached(key, build)
+        return self._cached(key, (slug, version), build)
 
     def session_feed(self, slug: str, session_id: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
         """One session's feed (its talks by default; ``view=sessions|both``)."""
@@ -282,7 +371,8 @@ class FeedService:
         session = snap.session(session_id)
         if session is None:
             raise NotFound(f"no session {session_id!r} in {slug!r}")
-        key = ("session", slug, session_id, snap.conference.version, query_key(query), self._cancel_window())
+        version = snap.conference.version
+        key = ("session", slug, version, session_id, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
             cancelled = [s for s in self._cancelled(snap) if s.id == session_id]
@@ -290,7 +380,7 @@ class FeedService:
             description = f"{session.title} — {snap.conference.name}. Times in {session.timezone}. Made by calsync."
             return self._render(snap, session.title, description, [session], talks, query, "talks", page_url or session.source_url)
 
-        return self._cached(key, build)
+        return self._cached(key, (slug, version), build)
 
     def talk_feed(self, slug: str, talk_id: str) -> RenderedFeed:
         """One talk as a calendar (a download)."""
@@ -299,14 +389,15 @@ class FeedService:
         if found is None:
             raise NotFound(f"no talk {talk_id!r} in {slug!r}")
         session, talk = found
-        key = ("talk", slug, talk_id, snap.conference.version)
+        version = snap.conference.version
+        key = ("talk", slug, version, talk_id)
 
         def build() -> RenderedFeed:
             name = talk_summary(talk, session)
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
             return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", talk.url or session.source_url)
 
-        return self._cached(key, build)
+        return self._cached(key, (slug, version), build)
 
     def custom_feed(self, token: str) -> RenderedFeed:
         """A custom (personal) feed by its read token."""
@@ -315,7 +406,8 @@ class FeedService:
         if spec.conference is None:
             raise NotFound("no such feed")
         snap = self.snapshot(spec.conference)
-        key = ("custom", token, feed.version, snap.conference.version, self._cancel_window())
+        version = snap.conference.version
+        key = ("custom", spec.conference, version, token, feed.version, self._cancel_window())
 
         def build() -> RenderedFeed:
             sessions, talks = self.select_custom(snap, spec)
@@ -323,7 +415,10 @@ class FeedService:
             description = f"{spec.name}: {len(talks)} slots of {snap.conference.name}, chosen on calsync."
             return self._render(snap, spec.name, description, sessions, talks, query, "talks", None, feed.modified)
 
-        return self._cached(key, build)
+        found: RenderedFeed | None = self.cache.get(key)
+        if found is None:  # a new version of this custom feed: its older ones go
+            self.cache.discard(lambda k, _t: not (isinstance(k, tuple) and k[0] == "custom" and k[3] == token and k != key))
+        return self._cached(key, (spec.conference, version), build)
 
     def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
         """The sessions and talks a custom feed holds: listed talks, listed sessions, filter matches.
@@ -371,3 +466,40 @@ class FeedService:
                 raise InvalidFeed("name the conference: a filter alone matches several conferences")
             raise InvalidFeed("the ids are found in several conferences: name the conference")
         return holders[0]
+
+
+def _takes_alarm(snap: Snapshot, kind: str, item_id: str) -> bool | None:
+    """Whether an event of ``snap`` gets a VALARM in a feed with one (``None``: not known here)."""
+    if kind == "s":
+        return True
+    found = snap.talk(item_id) if kind == "t" else None
+    if found is None:
+        return None
+    return not _is_break(found[1])
+
+
+#: The exporter's rule for which slots are breaks (no alarm); none before it had one.
+_is_break: Callable[[Talk], bool] = getattr(ical, "is_break", lambda _talk: False)
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip (``gzip`` or ``*`` without ``q=0``).
+
+    >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("gzip;q=0"), accepts_gzip("identity"), accepts_gzip(None)
+    (True, False, False, False)
+    """
+    if not accept_encoding:
+        return False
+    allowed: dict[str, bool] = {}
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        allowed[coding.strip()] = q > 0
+    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))

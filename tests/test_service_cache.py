@@ -1,0 +1,140 @@
+"""FeedService caches: variants assembled from shared event pieces are byte-identical to
+icalendar's own rendering; the byte budget holds; superseded versions go; gzip once per version."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from helpers import make_test_config
+
+from calsync.bootstrap import SAMPLE_SLUG, bootstrap
+from calsync.config import Config
+from calsync.filters import FeedQuery
+from calsync.service import FeedService, accepts_gzip
+from calsync.service.cache import ENTRY_OVERHEAD, ByteCache
+from calsync.store import Store
+
+QUERIES = [
+    FeedQuery(),
+    FeedQuery(view="talks"),
+    FeedQuery(view="both"),
+    FeedQuery(view="both", alarm=15),
+    FeedQuery(view="talks", alarm=0),
+    FeedQuery(view="sessions", alarm=10080),
+    FeedQuery(view="talks", abstracts=False, alarm=5),
+    FeedQuery(view="talks", types=("Oral",), alarm=30),
+    FeedQuery(view="both", q="learning", alarm=1),
+]
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Store, Config]:
+    config = make_test_config(tmp_path)
+    store = Store(config.database_url)
+    store.migrate()
+    bootstrap(store, config)
+    return store, config
+
+
+def fresh(store: Store, config: Config) -> FeedService:
+    return FeedService(store, config, now=lambda: datetime(2026, 7, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[str(i) for i in range(len(QUERIES))])
+def test_variants_from_shared_pieces_are_icalendars_bytes(setup: tuple[Store, Config], query: FeedQuery) -> None:
+    """A warm service assembles the variant from pieces made for other variants; a cold one renders it all."""
+    store, config = setup
+    cold = fresh(store, config).conference_feed(SAMPLE_SLUG, query).body
+    warm = fresh(store, config)
+    for other in QUERIES:
+        if other != query:
+            warm.conference_feed(SAMPLE_SLUG, replace(other, alarm=None))
+            warm.conference_feed(SAMPLE_SLUG, other)
+    rendered = warm.events_rendered
+    assert warm.conference_feed(SAMPLE_SLUG, query).body == cold
+    if query.alarm is not None and query.abstracts is not False:
+        assert warm.events_rendered <= rendered + 2  # one talk and one session event learn the new VALARM
+
+
+def test_session_and_talk_feeds_match_a_cold_service(setup: tuple[Store, Config]) -> None:
+    store, config = setup
+    warm = fresh(store, config)
+    snap = warm.snapshot(SAMPLE_SLUG)
+    warm.conference_feed(SAMPLE_SLUG, FeedQuery(view="both"))
+    for session in snap.sessions:
+        for query in (FeedQuery(), FeedQuery(alarm=20), FeedQuery(view="both", alarm=20)):
+            assert warm.session_feed(SAMPLE_SLUG, session.id, query).body == \
+                fresh(store, config).session_feed(SAMPLE_SLUG, session.id, query).body
+        talk = session.talks[0]
+        assert warm.talk_feed(SAMPLE_SLUG, talk.id).body == fresh(store, config).talk_feed(SAMPLE_SLUG, talk.id).body
+
+
+def test_byte_budget_holds(setup: tuple[Store, Config]) -> None:
+    store, config = setup
+    service = fresh(store, config)
+    service.cache = ByteCache(400_000)
+    for alarm in range(0, 60, 5):
+        for view in ("talks", "sessions", "both"):
+            feed = service.conference_feed(SAMPLE_SLUG, FeedQuery(view=view, alarm=alarm))
+            assert service.cache.size <= 400_000
+    assert service.conference_feed(SAMPLE_SLUG, FeedQuery(view="both", alarm=55)) is feed  # the newest stays
+
+
+def test_byte_cache_evicts_least_recently_used() -> None:
+    cache = ByteCache(4 * (1000 + ENTRY_OVERHEAD))
+    for key in "abcd":
+        cache.put(key, key, 1000)
+    assert cache.get("a") == "a"  # a is now the most recent
+    cache.put("e", "e", 1000)
+    assert cache.get("b") is None and {k for k in "acde" if cache.get(k)} == {"a", "c", "d", "e"}
+    assert cache.size == 4 * (1000 + ENTRY_OVERHEAD)
+    assert cache.put("huge", "x", cache.budget // 2) == "x" and cache.get("huge") is None  # too large to keep
+
+
+def test_superseded_versions_are_dropped(setup: tuple[Store, Config]) -> None:
+    store, config = setup
+    service = fresh(store, config)
+    old = service.conference_feed(SAMPLE_SLUG, FeedQuery(view="talks"))
+    session = service.snapshot(SAMPLE_SLUG).sessions[0]
+    service.conference_feed(SAMPLE_SLUG, FeedQuery(view="talks", alarm=5))
+    moved = replace(session, talks=(replace(session.talks[0], title="A Retitled Talk"), *session.talks[1:]))
+    from calsync.model import Schedule
+
+    report = store.import_schedule(SAMPLE_SLUG, Schedule(sessions=(moved,), timezone=session.timezone),
+                                   datetime.now(UTC) + timedelta(seconds=5))
+    assert report.changed == [session.talks[0].id]
+    rendered = service.events_rendered
+    new = service.conference_feed(SAMPLE_SLUG, FeedQuery(view="talks"))
+    assert new.body != old.body and b"A Retitled Talk" in new.body
+    assert service.events_rendered == rendered + 1  # that talk only
+    snap = service.snapshot(SAMPLE_SLUG)
+    assert snap.reloaded is not None and session.id in snap.reloaded
+    versions = {tag[1] for tag in (e[2] for e in service.cache._entries.values()) if tag and tag[0] == SAMPLE_SLUG}
+    assert versions == {snap.conference.version}
+    stale = [k for k, e in service.cache._entries.items() if e[2] == ("piece", session.talks[0].id)]
+    assert len(stale) == 1  # the old revision's piece went with it
+
+
+def test_gzip_once_per_version(setup: tuple[Store, Config]) -> None:
+    store, config = setup
+    service = fresh(store, config)
+    feed = service.conference_feed(SAMPLE_SLUG, FeedQuery(view="talks"))
+    packed = service.gzipped(feed)
+    assert packed.encoding == "gzip" and gzip.decompress(packed.body) == feed.body
+    assert packed.etag == feed.etag[:-1] + '-gzip"' and len(packed.body) < feed.size / 3
+    assert service.gzipped(feed) is packed  # compressed once
+    assert fresh(store, config).gzipped(feed).body == packed.body  # the same bytes in every worker
+    assert service.negotiate(feed, "gzip, br") is packed and service.negotiate(feed, "identity") is feed
+    assert service.negotiate(feed, "gzip;q=0, *") is feed and service.negotiate(feed, None) is feed
+    off = replace(config, feed=replace(config.feed, gzip=False)) if hasattr(config.feed, "gzip") else None
+    if off is not None:
+        assert fresh(store, off).gzipped(feed) is feed
+
+
+def test_accepts_gzip() -> None:
+    assert accepts_gzip("deflate, gzip;q=0.5") and accepts_gzip("*") and accepts_gzip("GZIP")
+    assert not accepts_gzip("gzip;q=0") and not accepts_gzip("br") and not accepts_gzip("gzip;q=x")
