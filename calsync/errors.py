@@ -138,6 +138,12 @@ class TooManyRequests(CalsyncError):
     status = 429
 
 
+class Forbidden(CalsyncError):
+    """An action this client may not take (one only organisers may)."""
+
+    status = 403
+
+
 class Busy(CalsyncError):
     """The work asked for is being done by another worker or instance (a refresh under its lease)."""
 

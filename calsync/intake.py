@@ -24,7 +24,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
@@ -209,6 +209,8 @@ class Preview:
     reports: tuple[PageReport, ...]
     warnings: tuple[ParseWarning, ...]
     problem: ParseError | None = None
+    #: Titles of the conference's stored sessions this page would replace (same id, or same title and room).
+    replaces: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -308,6 +310,7 @@ def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
         "reports": [build_report_dict(r) for r in found.reports],
         "warnings": [build_warning_dict(w) for w in found.warnings],
         "problem": problem,
+        "replaces": list(found.replaces),
         "sessions": _shown_sessions(sessions),
     }
 
@@ -425,13 +428,44 @@ def _context(store: Store, config: Config, slug: str) -> tuple[Conference | None
     return conference, conf_config, conference_days(*store.get_days(slug)) if conference else ()
 
 
+def replaced_sessions(store: Store, slug: str, schedule: Schedule) -> tuple[str, ...]:
+    """Titles of ``slug``'s stored sessions that importing ``schedule`` would change: the same id, or
+    the same title and room (how the importer recognises a session whose first talk moved)."""
+    stored = store.stored_sessions(slug)
+    ids = {sid for sid, _, _ in stored}
+    places = {(title, room or "") for _, title, room in stored}
+    return tuple(dict.fromkeys(
+        s.title for s in schedule.sessions if s.id in ids or (s.title, s.location or "") in places))
+
+
+def check_replacing(found: Preview, organiser: bool) -> None:
+    """:class:`~calsync.errors.Forbidden` when a page would change sessions a conference has already and
+    the client is no organiser: anyone may add sessions, only organisers (and the refreshes) change them."""
+    from .errors import Forbidden
+
+    if found.replaces and not organiser:
+        listed = "; ".join(found.replaces[:5]) + ("; …" if len(found.replaces) > 5 else "")
+        raise Forbidden(
+            f"{len(found.replaces)} session{'s' if len(found.replaces) != 1 else ''} of this page "
+            f"{'are' if len(found.replaces) != 1 else 'is'} in {found.request.slug} already ({listed}): only its "
+            "organisers can replace them (its sources are refreshed on their own)"
+        )
+
+
 def submit(store: Store, config: Config, page: PageInput, request: IntakeRequest, now: datetime,
-           today: date | None = None) -> tuple[Preview, str | None]:
-    """Preview ``page`` for ``request``; when it yields events, keep it as a draft and return its token too."""
+           today: date | None = None, *, organiser: bool = False) -> tuple[Preview, str | None]:
+    """Preview ``page`` for ``request``; when it yields events that this client may store, keep it as a
+    draft and return its token too (a page that would replace stored sessions needs an ``organiser``)."""
     conference, conf_config, days = _context(store, config, request.slug)
     found = preview(page, request, conference=conference, conf_config=conf_config, stored_days=days, today=today)
     if not found.ok:
         log.info("intake %s: %s", page.name, found.problem)
+        return found, None
+    assert found.schedule is not None
+    if conference is not None:
+        found = replace(found, replaces=replaced_sessions(store, request.slug, found.schedule))
+    if found.replaces and not organiser:
+        log.info("intake %s: would replace %d sessions of %s; not an organiser", page.name, len(found.replaces), request.slug)
         return found, None
     details = {
         "page": {"name": page.name, "url": page.url, "etag": page.etag, "last_modified": page.last_modified},
@@ -454,12 +488,14 @@ def draft_preview(store: Store, config: Config, token: str, now: datetime) -> Pr
                    today=date.fromisoformat(today) if today else None)
 
 
-def confirm(store: Store, config: Config, token: str, now: datetime) -> Stored:
+def confirm(store: Store, config: Config, token: str, now: datetime, *, organiser: bool = False) -> Stored:
     """Store a kept draft in its conference (created when new, with the days given), then forget the draft.
 
     The page is read again in the conference's context as it is now (an organiser may
     have changed its year or zone since the preview): a problem then is raised as the
-    :class:`~calsync.errors.ParseError` naming the line, and nothing is stored.
+    :class:`~calsync.errors.ParseError` naming the line, and nothing is stored; so is
+    :class:`~calsync.errors.Forbidden` when the page would now replace stored sessions
+    (:func:`check_replacing`).
     """
     found = draft_preview(store, config, token, now)
     if found.problem is not None:
@@ -467,6 +503,8 @@ def confirm(store: Store, config: Config, token: str, now: datetime) -> Stored:
     assert found.schedule is not None
     request = found.request
     conference, conf_config, _ = _context(store, config, request.slug)
+    if conference is not None:
+        check_replacing(replace(found, replaces=replaced_sessions(store, request.slug, found.schedule)), organiser)
     stored = store_schedule(store, request.slug, found.schedule, [found.page], now, name=request.name,
                             existing=conference, conf_config=conf_config)
     if conference is None and request.first_day is not None:

@@ -20,13 +20,14 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
 from calsync.config import Config, FetchConfig, LimitsConfig, RefreshConfig
-from calsync.errors import ApiError, FetchRefused, NotFound, ParseError, TooManyRequests
+from calsync.errors import ApiError, FetchRefused, Forbidden, NotFound, ParseError, TooManyRequests
 from calsync.intake import (
     PASTED,
     PREVIEW_SESSIONS,
     PREVIEW_TALKS,
     IntakeRequest,
     check_rate,
+    check_replacing,
     confirm,
     draft_preview,
     preview_json,
@@ -109,6 +110,37 @@ def test_paste_preview_then_confirm_stores_a_new_conference(db_url: str, store: 
     assert drafts(store) == 0
     with pytest.raises(NotFound, match="expired or was already confirmed"):
         confirm(store, config, token, NOW)
+
+
+def test_only_organisers_replace_sessions_a_conference_has(tmp_path: Path) -> None:
+    config = make_config(f"sqlite:///{tmp_path / 'c.db'}")
+    store = Store(config.database_url)
+    store.migrate()
+    text = (PAGES / "icml_basic.txt").read_text(encoding="utf-8")
+    _, token = submit(store, config, read_paste(text), IntakeRequest(slug="icml-2023", year=2023), NOW, today=TODAY)
+    confirm(store, config, token or "", NOW)
+    before = store.load_snapshot("icml-2023")
+    # the same session again, one talk fewer: anyone else would remove a talk of it
+    cut = text.split("Tue 18 July 9:40")[0].rsplit("Tue 18 July 9:35", 1)[0]
+    found, token = submit(store, config, read_paste(cut), IntakeRequest(slug="icml-2023"), NOW, today=TODAY)
+    assert token is None and found.ok and found.replaces == ("Sparse Models and Compression 3",)
+    assert preview_json(found, token)["replaces"] == ["Sparse Models and Compression 3"]
+    with pytest.raises(Forbidden, match="1 session of this page is in icml-2023 already .Sparse Models and Compression 3.: "
+                                        "only its organisers can replace them") as caught:
+        check_replacing(found, organiser=False)
+    assert caught.value.status == 403
+    # a new session is anyone's to add
+    other = read_paste((PAGES / "icml_session_room.txt").read_text(encoding="utf-8"))
+    found, token = submit(store, config, other, IntakeRequest(slug="icml-2023"), NOW, today=TODAY)
+    assert token is not None and found.replaces == ()
+    # an organiser's draft, confirmed by someone else once the session exists, is refused
+    _, organisers = submit(store, config, read_paste(cut), IntakeRequest(slug="icml-2023"), NOW, today=TODAY, organiser=True)
+    assert organisers is not None
+    with pytest.raises(Forbidden):
+        confirm(store, config, organisers, NOW)
+    assert store.load_snapshot("icml-2023").sessions == before.sessions
+    stored = confirm(store, config, organisers, NOW, organiser=True)
+    assert stored.report.summary() == "icml-2023: 0 new, 0 changed, 4 unchanged, 2 removed talks"
 
 
 def test_a_bad_page_names_its_line_and_nothing_is_stored(tmp_path: Path) -> None:
@@ -419,6 +451,25 @@ def test_api_intake_upload_url_and_problem(web, httpserver: HTTPServer) -> None:
     assert r.status_code == 400 and "at most 200,000 bytes" in r.get_json()["error"]
     assert web.post("/api/intake", data="[1]", content_type="application/json").status_code == 400
     assert [c["slug"] for c in web.get("/api/conferences").get_json()["conferences"]] == ["icil-2026", "icml-2023"]
+
+
+def test_web_a_page_replacing_sessions_needs_an_organiser(web) -> None:
+    page = {"text": (PAGES / "icml_basic.txt").read_text(encoding="utf-8"), "conference": "icml-2023", "year": 2023}
+    r = web.post("/api/intake", json=page)
+    assert web.post(f"/api/intake/{r.get_json()['draft']}/confirm").status_code == 201
+    r = web.post("/api/intake", json=page)
+    body = r.get_json()
+    assert r.status_code == 403 and body["draft"] is None and body["replaces"] == ["Sparse Models and Compression 3"]
+    assert body["error"].startswith("1 session of this page is in icml-2023 already")
+    r = web.post("/add", data=page)
+    assert r.status_code == 403 and "only its organisers can replace them" in r.get_data(as_text=True)
+    assert "/confirm" not in r.get_data(as_text=True)
+    organiser = {"Authorization": f"Bearer {ORGANISER}"}
+    r = web.post("/api/intake", json=page, headers=organiser)
+    assert r.status_code == 200 and r.get_json()["replaces"] == ["Sparse Models and Compression 3"]
+    assert web.post(f"/api/intake/{r.get_json()['draft']}/confirm").status_code == 403
+    r = web.post(f"/api/intake/{r.get_json()['draft']}/confirm", headers=organiser)
+    assert r.status_code == 201 and r.get_json()["import"]["unchanged"] == 6
 
 
 def test_web_submissions_are_rate_limited_but_not_an_organisers(web) -> None:

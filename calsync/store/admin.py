@@ -370,6 +370,15 @@ class AdminMixin(StoreBase):
         log.info("conference %s deleted: %s", slug, deleted)
         return deleted
 
+    def stored_sessions(self, slug: str) -> list[tuple[str, str, str | None]]:
+        """The (id, title, room) of a conference's stored sessions (cheap: no talks read)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(sessions_table.c.id, sessions_table.c.title, sessions_table.c.location)
+                .where(sessions_table.c.conference == slug)
+            ).all()
+        return [(r.id, r.title, r.location) for r in rows]
+
     # -- sources ----------------------------------------------------------------
 
     def remove_source(self, slug: str, url: str) -> None:

@@ -20,13 +20,14 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..clock import utcnow
-from ..errors import ApiError, CalsyncError, ConfigError
+from ..errors import ApiError, CalsyncError, ConfigError, Forbidden
 from ..filters import FeedQuery
 from ..intake import (
     IntakeRequest,
     PageInput,
     Preview,
     check_rate,
+    check_replacing,
     confirm,
     preview_json,
     read_paste,
@@ -125,7 +126,7 @@ def take(fields: Mapping[str, Any]) -> tuple[Preview, str | None]:
     if not is_admin():
         check_rate(found.store, found.config, request.remote_addr or "unknown", utcnow())
     page = read_submission(fields, wanted)
-    return submit(found.store, found.config, page, wanted, utcnow())
+    return submit(found.store, found.config, page, wanted, utcnow(), organiser=is_admin())
 
 
 def subscribe(slug: str) -> dict[str, Any]:
@@ -165,13 +166,25 @@ def preview_page() -> Response:
     except CalsyncError as exc:  # the form again, with what was typed and why it was refused
         kept = {k: v for k, v in fields.items() if k != "text" and isinstance(v, str)}
         return _form(status=exc.status, error=exc.message, values={**kept, "text": fields.get("text", "")})
-    return _page("intake_preview.html", status=200 if found.ok else 422, preview=preview_json(found, token))
+    status = 422 if not found.ok else 403 if token is None else 200
+    return _page("intake_preview.html", status=status, preview=preview_json(found, token), refused=_refusal(found, token))
+
+
+def _refusal(found: Preview, token: str | None) -> str | None:
+    """Why a readable page cannot be stored by this client (it would replace stored sessions), or ``None``."""
+    if not found.ok or token is not None:
+        return None
+    try:
+        check_replacing(found, organiser=False)
+    except Forbidden as exc:
+        return exc.message
+    return None
 
 
 @bp.post("/add/<token:token>/confirm")
 def confirm_page(token: str) -> Response:
     found = services()
-    stored = confirm(found.store, found.config, token, utcnow())
+    stored = confirm(found.store, found.config, token, utcnow(), organiser=is_admin())
     slug = stored.report.conference
     return _page("intake_done.html", status=201, conference=found.store.get_conference(slug), stored=stored,
                  kit=subscribe(slug))
@@ -187,10 +200,12 @@ def api_preview() -> Response:
     if token is not None:
         body["confirm_url"] = absolute(url_for("intake.api_confirm", token=token))
     response = jsonify(body)
-    if found.problem is not None:
-        body.update(error=found.problem.message, status=found.problem.status)
+    refused = _refusal(found, token)
+    if found.problem is not None or refused is not None:
+        status = found.problem.status if found.problem is not None else Forbidden.status
+        body.update(error=found.problem.message if found.problem is not None else refused, status=status)
         response = jsonify(body)
-        response.status_code = found.problem.status
+        response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -198,7 +213,7 @@ def api_preview() -> Response:
 @bp.post("/api/intake/<token:token>/confirm")
 def api_confirm(token: str) -> Response:
     found = services()
-    stored = confirm(found.store, found.config, token, utcnow())
+    stored = confirm(found.store, found.config, token, utcnow(), organiser=is_admin())
     slug = stored.report.conference
     report = stored.report
     subscribe_kit = {k: v for k, v in subscribe(slug).items() if k != "qr"}
