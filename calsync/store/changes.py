@@ -65,7 +65,7 @@ class ChangesMixin(StoreBase):
         joined = c.outerjoin(t, and_(t.c.conference == c.c.conference, t.c.id == c.c.talk_id)).outerjoin(
             s, and_(s.c.conference == t.c.conference, s.c.id == t.c.session_id)
         )
-        query = (
+        base = (
             select(
                 c.c.id, c.c.talk_id, c.c.at, c.c.sequence, c.c.kind, c.c.fields,
                 t.c.session_id, t.c.start_ts, t.c.end_ts, t.c.title, t.c.location, t.c.url,
@@ -81,7 +81,8 @@ class ChangesMixin(StoreBase):
             if zone_name is None:
                 raise NotFound(f"no conference {slug!r}")
             first = conn.execute(select(func.min(c.c.at)).where(c.c.conference == slug)).scalar()
-            rows = conn.execute(query).all()
+            # The first import's creations are a talk's oldest rows: nothing is replayed past them.
+            rows = conn.execute(base.where(~and_(c.c.kind == "created", c.c.at == (first or 0)))).all()
         zone = ZoneInfo(zone_name)
         wanted = set(talk_ids) if talk_ids is not None else None
         current: dict[str, dict[str, Any]] = {}
@@ -100,7 +101,7 @@ class ChangesMixin(StoreBase):
                     before[name] = fields[name][0]
             current[row.talk_id] = before
             kinds = classify(row.kind, fields, own_room=bool(after["location"]))
-            if not kinds or (row.kind == "created" and row.at == first):
+            if not kinds:
                 continue
             out.append(
                 TalkChange(
