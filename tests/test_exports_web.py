@@ -148,3 +148,35 @@ def test_the_document_cache_keeps_to_its_budget() -> None:
     assert cache.bytes == 500
     cache.get(("k", 3), lambda: built.append(3) or doc(40))
     assert built[-1] == 3 and cache.bytes == 40
+
+
+def test_concurrent_first_requests_build_a_document_once() -> None:
+    import threading
+    import time
+    from datetime import UTC, datetime
+
+    from calsync.service import RenderedFeed
+    from calsync.web.exports import ExportCache
+
+    cache = ExportCache()
+    started = threading.Event()
+    builds: list[int] = []
+
+    def build() -> RenderedFeed:
+        builds.append(1)
+        started.set()
+        release.wait(5)
+        return RenderedFeed(body=b"doc", etag='"e"', last_modified=datetime(2026, 1, 1, tzinfo=UTC), name="n", filename="n")
+
+    release = threading.Event()
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get(("k",), build).body)) for _ in range(4)]
+    threads[0].start()
+    assert started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    time.sleep(0.2)  # the others reach the cache while the first one builds
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert got == [b"doc"] * 4 and builds == [1]

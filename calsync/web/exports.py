@@ -67,15 +67,31 @@ class ExportCache:
         self.bytes = 0
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
 
     def get(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
-        """The document under ``key``, built by ``build`` when missing."""
+        """The document under ``key``, built by ``build`` when missing — by one thread at a time
+        (concurrent first requests for a big conference wait for it instead of building it too)."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 return found
-        made = build()
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                found = self._items.get(key)
+            if found is not None:
+                return found
+            try:
+                made = build()
+                self._keep(key, made)
+            finally:
+                with self._lock:
+                    self._flights.pop(key, None)
+        return made
+
+    def _keep(self, key: tuple[Any, ...], made: RenderedFeed) -> None:
         with self._lock:
             previous = self._items.pop(key, None)
             self.bytes -= previous.size if previous is not None else 0
@@ -83,7 +99,6 @@ class ExportCache:
             self.bytes += made.size
             while len(self._items) > 1 and (len(self._items) > self.size or self.bytes > self.max_bytes):
                 self.bytes -= self._items.popitem(last=False)[1].size
-        return made
 
 
 def _cache() -> ExportCache:
