@@ -24,6 +24,16 @@ def events(body: bytes) -> list[icalendar.Event]:
     return icalendar.Calendar.from_ical(body).walk("VEVENT")
 
 
+def assert_alarms(cal: icalendar.Calendar, minutes: int) -> None:
+    """Every event that blocks time (not TRANSP:TRANSPARENT, as breaks are) has one alarm ``minutes`` before; no other has."""
+    for event in cal.walk("VEVENT"):
+        alarms = event.walk("VALARM")
+        busy = str(event.get("TRANSP", "OPAQUE")) != "TRANSPARENT"
+        assert len(alarms) == int(busy), event["UID"]
+        assert all(a["TRIGGER"].dt == timedelta(minutes=-minutes) for a in alarms)
+    assert cal.walk("VALARM")
+
+
 def api_talks(client, query: str = "") -> list[dict]:
     return client.get(f"/api{CONF}/talks{query}").get_json()["talks"]
 
@@ -90,7 +100,8 @@ def test_filters_on_feed(client) -> None:
     assert {e["DTSTART"].dt.date().isoformat() for e in events(day)} == {"2026-07-15"}
     alarm = client.get(f"{CONF}.ics?view=both&alarm=15").data
     cal = icalendar.Calendar.from_ical(alarm)
-    assert len(cal.walk("VALARM")) == len(cal.walk("VEVENT")) == 5 + len(api_talks(client))
+    assert len(cal.walk("VEVENT")) == 5 + len(api_talks(client))
+    assert_alarms(cal, 15)
     small = client.get(f"{CONF}.ics?view=talks&abstracts=0").data
     big = client.get(f"{CONF}.ics?view=talks").data
     assert len(small) < len(big)
@@ -190,7 +201,7 @@ def test_custom_feed_with_sessions_and_filter(client) -> None:
     invited = {f"{t['id']}@calsync.invalid" for t in api_talks(client, "?type=Invited+Talk")}
     session_talks = {f"{t['id']}@calsync.invalid" for t in sessions[1]["talks"]}
     assert invited and uids == invited | session_talks
-    assert client.get(f"/feeds/{created['token']}.ics").data.count(b"BEGIN:VALARM") == len(uids)
+    assert_alarms(icalendar.Calendar.from_ical(client.get(f"/feeds/{created['token']}.ics").data), 10)
 
 
 @pytest.mark.parametrize(

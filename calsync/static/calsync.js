@@ -318,7 +318,7 @@
           found.textContent = "";
           if (!res.ok) { found.appendChild(el("li", {}, res.body.error || "error")); return; }
           res.body.talks.slice(0, 20).forEach(function (t) {
-            var li = el("li", {});
+            var li = el("li", { "data-id": t.id });
             li.appendChild(el("span", { "class": "item-title" }, (t.start || "").slice(0, 16).replace("T", " ") + " " + (t.title || "Untitled slot")));
             var b = el("button", { type: "button", "class": "add" }, "Add");
             b.addEventListener("click", function () { if (addItem("t", t.id, t.title || "Untitled slot", edit.dataset.talkPage.replace("TALK", t.id))) { status.textContent = "Added (not saved yet)"; } b.disabled = true; });
