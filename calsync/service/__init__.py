@@ -133,6 +133,7 @@ class FeedService:
         #: Every rendered thing (feeds, gzipped feeds, pages, event pieces) within one byte budget.
         self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
         self._alarms = AlarmSplicer()
+        self._versions: dict[str, set[int]] = {}  # the data versions of each conference in the cache
         # Single flight: one thread loads a snapshot or renders a feed; the others wait for it
         # (concurrent first requests would otherwise each build it, and multiply memory).
         self._flights: dict[object, threading.Lock] = {}
@@ -202,27 +203,27 @@ class FeedService:
     def _load_snapshot(self, slug: str, previous: Snapshot | None) -> Snapshot:
         snap = self.store.load_snapshot(slug, previous=previous)
         if previous is not None and snap is not previous:
-            self._supersede(slug, snap)
+            self._supersede(slug, snap, previous)
         return snap
 
-    def _supersede(self, slug: str, snap: Snapshot) -> None:
+    def _supersede(self, slug: str, snap: Snapshot, previous: Snapshot) -> None:
         """Drop what older versions of a conference left: its feeds, and its changed events' old pieces."""
         version = snap.conference.version
-        feeds = self.cache.discard(lambda _k, tag: not (
-            isinstance(tag, tuple) and len(tag) == 2 and tag[0] == slug and isinstance(tag[1], int) and tag[1] < version
-        ))
+        with self._lock:
+            older = [v for v in self._versions.get(slug, ()) if v < version]
+            self._versions[slug] = {v for v in self._versions.get(slug, ()) if v >= version}
+        feeds = sum(self.cache.drop(self.cache.tagged((slug, v))) for v in older)
         pieces = 0
         if snap.reloaded is not None:
-            changed, revisions = snap.reloaded, snap.revisions
-
-            def keep(key: Hashable, tag: Hashable) -> bool:
-                if not (isinstance(tag, tuple) and tag[0] == "piece" and tag[1] in changed):
-                    return True
-                assert isinstance(key, tuple)
-                current = revisions.get(str(key[2]))
-                return current is not None and (key[3], key[4]) == (current.sequence, current.modified)
-
-            pieces = self.cache.discard(keep)
+            revisions = snap.revisions
+            stale = []
+            for item in snap.reloaded:
+                current = revisions.get(item)
+                for key in self.cache.tagged(("piece", item)):
+                    assert isinstance(key, tuple)
+                    if current is None or (key[3], key[4]) != (current.sequence, current.modified):
+                        stale.append(key)
+            pieces = self.cache.drop(stale)
         log.debug("%s version %d: dropped %d feeds and %d pieces of older versions", slug, version, feeds, pieces)
 
     def stored_feed(self, token: str) -> StoredFeed:
@@ -264,7 +265,13 @@ class FeedService:
         log.debug("rendered %s (%d bytes) in %.1f ms", key[0], feed.size, seconds * 1000)
         if self.observe_render is not None:
             self.observe_render(str(key[0]), seconds)
+        self._keep_version(tag)
         return cast(RenderedFeed, self.cache.put(key, feed, feed.size, tag=tag))
+
+    def _keep_version(self, tag: Hashable) -> None:
+        if isinstance(tag, tuple) and len(tag) == 2 and isinstance(tag[1], int):
+            with self._lock:
+                self._versions.setdefault(str(tag[0]), set()).add(tag[1])
 
     def gzipped(self, feed: RenderedFeed) -> RenderedFeed:
         """``feed`` gzip-compressed (deterministic: no name, no time), made once per version and cached.
@@ -286,6 +293,7 @@ class FeedService:
                 with self._render_slots:
                     body = gzip.compress(feed.body, compresslevel=6, mtime=0)
                 packed = replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
+                self._keep_version(feed.tag)
                 return cast(RenderedFeed, self.cache.put(key, packed, len(body), tag=feed.tag))
             finally:
                 self._land(key)

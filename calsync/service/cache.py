@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 #: What an entry costs besides its payload: key tuple, dict and list slots, object headers (bytes).
@@ -30,6 +30,7 @@ class ByteCache:
         self.budget = budget
         self.size = 0
         self._entries: OrderedDict[Hashable, tuple[Any, int, Hashable]] = OrderedDict()
+        self._tagged: dict[Hashable, set[Hashable]] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -54,26 +55,52 @@ class ByteCache:
         if cost > self.budget // 4:
             return value
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
+            self._pop(key)
             self._entries[key] = (value, cost, tag)
             self.size += cost
+            if tag is not None:
+                self._tagged.setdefault(tag, set()).add(key)
             while self.size > self.budget and self._entries:
-                _, (_, dropped, _) = self._entries.popitem(last=False)
-                self.size -= dropped
+                self._pop(next(iter(self._entries)))
         return value
+
+    def _pop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        self.size -= entry[1]
+        tag = entry[2]
+        if tag is not None:
+            keys = self._tagged.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._tagged[tag]
+
+    def tagged(self, tag: Hashable) -> list[Hashable]:
+        """The keys of the entries carrying ``tag``."""
+        with self._lock:
+            return list(self._tagged.get(tag, ()))
+
+    def drop(self, keys: Iterable[Hashable]) -> int:
+        """Drop these entries (those still there); returns how many went."""
+        with self._lock:
+            there = [k for k in keys if k in self._entries]
+            for key in there:
+                self._pop(key)
+        return len(there)
 
     def discard(self, keep: Callable[[Hashable, Hashable], bool]) -> int:
         """Drop every entry for which ``keep(key, tag)`` is false; returns how many went."""
         with self._lock:
             gone = [k for k, (_, _, tag) in self._entries.items() if not keep(k, tag)]
             for key in gone:
-                self.size -= self._entries.pop(key)[1]
+                self._pop(key)
         return len(gone)
 
     def clear(self) -> None:
         """Drop everything."""
         with self._lock:
             self._entries.clear()
+            self._tagged.clear()
             self.size = 0

@@ -62,11 +62,20 @@ class Snapshot:
     #: Talk and session ids read again when this snapshot was made from the one before
     #: (:meth:`~calsync.store.Store.load_snapshot` with ``previous``); ``None`` after a full read.
     reloaded: frozenset[str] | None = None
+    #: The lookups by id when the maker has them already (a snapshot made from the one before).
+    index: tuple[dict[str, Session], dict[str, tuple[Session, Talk]]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Indexes for lookups by id (a snapshot is read-only once made).
-        object.__setattr__(self, "_sessions", {s.id: s for s in self.sessions})
-        object.__setattr__(self, "_talks", {t.id: (s, t) for s in self.sessions for t in s.talks})
+        if self.index is None:
+            sessions = {s.id: s for s in self.sessions}
+            talks = {t.id: (s, t) for s in self.sessions for t in s.talks}
+            object.__setattr__(self, "index", (sessions, talks))
+        assert self.index is not None
+        object.__setattr__(self, "_sessions", self.index[0])
+        object.__setattr__(self, "_talks", self.index[1])
 
     def revision_of(self, item_id: str) -> Revision:
         """The revision of a talk or session id."""

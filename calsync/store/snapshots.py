@@ -145,7 +145,16 @@ class SnapshotMixin(StoreBase):
         removed = [r for r in previous.removed if r[0].id not in changed] + part.removed
         removed.sort(key=lambda r: (starts[r[0].id], r[0].id))
         reloaded = frozenset(changed) | frozenset(part.revisions)
-        return Snapshot(conference, tuple(sessions), revisions, tuple(removed), starts, reloaded)
+        by_id, talks = dict(previous.index[0]) if previous.index else {}, dict(previous.index[1]) if previous.index else {}
+        for sid in changed:
+            old = by_id.pop(sid, None)
+            for talk in old.talks if old is not None else ():
+                talks.pop(talk.id, None)
+        for session in part.sessions:
+            by_id[session.id] = session
+            talks.update((t.id, (session, t)) for t in session.talks)
+        index = (by_id, talks) if previous.index else None
+        return Snapshot(conference, tuple(sessions), revisions, tuple(removed), starts, reloaded, index)
 
     @staticmethod
     def _full_snapshot(conn: Connection, conference: Conference) -> Snapshot:
