@@ -302,10 +302,20 @@
       if (b) { b.closest("li").remove(); count(); status.textContent = "Removed (not saved yet)"; }
     });
     $("#add-starred").addEventListener("click", function () {
-      var stars = readStars(), added = 0;
-      stars.t.forEach(function (id) { if (addItem("t", id, "Starred talk " + id, edit.dataset.talkPage.replace("TALK", id))) { added++; } });
-      stars.s.forEach(function (id) { if (addItem("s", id, "Starred session " + id, null)) { added++; } });
-      status.textContent = added ? added + " added (not saved yet)" : "Nothing new to add";
+      // The starred items with their titles and times, as My schedule shows them.
+      var stars = readStars(), p = new URLSearchParams();
+      stars.t.forEach(function (id) { p.append("t", id); });
+      stars.s.forEach(function (id) { p.append("s", id); });
+      if (!stars.t.length && !stars.s.length) { status.textContent = "Nothing starred on this device yet."; return; }
+      fetch(edit.dataset.items + "?" + p.toString()).then(function (r) { return r.text(); }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html"), added = 0;
+        $all("li.item", doc).forEach(function (li) {
+          var link = li.querySelector("a.title"), time = li.querySelector("time");
+          var title = (time ? time.textContent + " " : "") + (link ? link.textContent : li.dataset.id);
+          if (addItem(li.dataset.kind, li.dataset.id, title, li.dataset.kind === "t" && link ? link.getAttribute("href") : null)) { added++; }
+        });
+        status.textContent = added ? added + " added (not saved yet)" : "Nothing new to add";
+      });
     });
     var search = $("#add-search"), found = $("#add-results"), searchTimer = null;
     search.addEventListener("input", function () {

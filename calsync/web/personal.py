@@ -116,10 +116,13 @@ def custom_feed_edit(token: str) -> str:
     snap = service.snapshot(stored.spec.conference)
     _, talks = service.select_custom(snap, stored.spec)
     listed = set(stored.spec.talk_ids)
-    sessions = [s for s in (snap.session(i) for i in stored.spec.session_ids) if s is not None]
+    items = [Item(s, t, t.start, t.end or t.start) for s, t in talks if t.id in listed]
+    for session in (snap.session(i) for i in stored.spec.session_ids):
+        if session is not None and session.start is not None and session.end is not None:
+            items.append(Item(session, None, session.start, session.end))
     feed = service.custom_feed(token)
     return render_template(
         "edit.html", stored=stored, conference=snap.conference, slug=snap.conference.slug,
-        talks=[(s, t) for s, t in talks if t.id in listed], sessions=sessions, total=len(talks),
+        items=sorted(items, key=lambda i: (i.start, i.title)), total=len(talks),
         kit=kit(url_for("feeds.custom_feed", token=token), "", stored.spec.name, feed),
     )
