@@ -13,8 +13,11 @@ from typing import Any
 
 from .errors import ApiError, InvalidQuery
 from .filters import VIEWS, FeedQuery, filter_dict, query_from_filter_dict
+from .ical import clean_text
 
-__all__ = ["FIELDS", "MAX_ID_CHARS", "MAX_NAME_CHARS", "FeedSpec", "feed_spec_from_json", "text_problem"]
+__all__ = [
+    "FIELDS", "MAX_ID_CHARS", "MAX_NAME_CHARS", "FeedSpec", "feed_spec_from_json", "name_problem", "text_problem",
+]
 
 #: The fields a feed's JSON body may have (``talks``/``sessions`` are aliases of the ``*_ids``).
 FIELDS: frozenset[str] = frozenset(
@@ -64,6 +67,21 @@ def text_problem(value: object, depth: int = 0) -> str | None:
     return None
 
 
+def name_problem(name: str) -> str | None:
+    r"""Why a feed's name cannot be its calendar's name, or ``None``.
+
+    The name becomes NAME and X-WR-CALNAME: one line of text, so beyond what every JSON
+    text may not hold (:func:`text_problem`) it may hold no tab, line or paragraph
+    separator and no bidirectional override (which would reorder what people read).
+
+    >>> [name_problem(n) is None for n in ("My ICIL", "a" + chr(0x202E) + "b", "a" + chr(9) + "b", "a" + chr(0x2028) + "b")]
+    [True, False, False, False]
+    """
+    if clean_text(name) != name or any(c in name for c in "\t\n\u2028\u2029"):
+        return "must not contain control characters or bidirectional overrides"
+    return None
+
+
 def feed_spec_from_json(body: object, *, max_items: int) -> FeedSpec:
     """Validate a feed's JSON body (already decoded) into a :class:`FeedSpec`; :class:`ApiError` if not.
 
@@ -87,6 +105,8 @@ def feed_spec_from_json(body: object, *, max_items: int) -> FeedSpec:
     name = body.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_CHARS:
         raise ApiError(f"'name' must be a non-empty string of at most {MAX_NAME_CHARS} characters")
+    if (problem := name_problem(name)) is not None:
+        raise ApiError(f"'name' {problem}")
 
     def ids(*keys: str) -> tuple[str, ...]:
         values: list[Any] = []

@@ -360,7 +360,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
                 raise InvalidQuery(f"too many {name!r} values: at most {MAX_VALUES}", name)
         elif len(values) > 1:
             raise InvalidQuery(f"parameter {name!r} given {len(values)} times; give it at most once", name)
-        elif values and values[0].strip():  # type: ignore[union-attr]
+        elif values and values[0].strip():  # type: ignore[attr-defined]
             single[name] = values[0]  # type: ignore[assignment]
     return FeedQuery(
         types=tuple(raw.get("type", ())),  # type: ignore[arg-type]

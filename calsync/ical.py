@@ -8,22 +8,30 @@ keeps no bytes, only the revisions). :func:`assemble_calendar` only places
 already-serialized components between a calendar's header and its
 ``END:VCALENDAR`` line.
 
-Rendering the same input twice gives byte-identical output: DTSTAMP and
-LAST-MODIFIED come from the data (:class:`Revision`), never from the clock.
+Rendering the same input twice gives byte-identical output: DTSTAMP,
+LAST-MODIFIED and CREATED come from the data (:class:`Revision`), never from the clock.
+
+Times: each zone of a feed gets one VTIMEZONE in the classic form
+(:func:`calsync.vtimezone.zone_plan`); an event whose local times that VTIMEZONE
+does not state exactly — a repeated or skipped wall time, or a year whose rules the
+classic form cannot hold — is written in UTC (``…Z``), which every reader reads alike.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vDuration, vText
 
 from . import __version__
-from .model import Schedule, Session, Talk
-from .vtimezone import build_vtimezone
+from .model import Schedule, Session, Talk, normalize_title
+from .vtimezone import ZonePlan, zone_plan
+from .zones import describe_zone
 
 PRODID = f"-//calsync//calsync {__version__}//EN"
 _END_CALENDAR = b"END:VCALENDAR\r\n"
@@ -31,27 +39,31 @@ _END_CALENDAR = b"END:VCALENDAR\r\n"
 
 @dataclass(frozen=True)
 class Revision:
-    """What the store knows of an event's history: SEQUENCE and LAST-MODIFIED (UTC).
+    """What the store knows of an event's history: SEQUENCE, LAST-MODIFIED and CREATED (UTC).
 
-    DTSTAMP is the same instant: in a published feed it says when this version
-    of the event was made (RFC 5545 §3.8.7.2).
+    DTSTAMP is the LAST-MODIFIED instant: in a published feed it says when this version
+    of the event was made (RFC 5545 §3.8.7.2). ``created`` is the first import.
     """
 
     modified: datetime
     sequence: int = 0
+    created: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.modified.tzinfo is None:
-            raise ValueError("Revision.modified must be an aware datetime")
+        if self.modified.tzinfo is None or (self.created is not None and self.created.tzinfo is None):
+            raise ValueError("Revision.modified and Revision.created must be aware datetimes")
 
 
 @dataclass(frozen=True)
 class FeedOptions:
     """How events are written; the defaults suit a subscribed feed.
 
-    ``host`` is the right-hand side of every UID (``<id>@<host>``);
-    ``default_duration`` is used for slots whose end is not published;
-    ``alarm_minutes`` adds a VALARM that many minutes before each event.
+    ``host`` is the right-hand side of every UID (``<id>.<conference>@<host>``);
+    ``conference`` (a slug) keeps one page imported into two conferences from giving
+    two events one UID; ``default_duration`` is used for slots whose end is not
+    published; ``alarm_minutes`` adds a VALARM that many minutes before each event
+    (never to breaks); ``speakers`` puts the first authors in SUMMARY
+    (``Title — A. Author et al.``) for calendar grids that show only titles.
     """
 
     host: str = "calsync.invalid"
@@ -61,42 +73,153 @@ class FeedOptions:
     alarm_minutes: int | None = None
     refresh: timedelta = timedelta(hours=1)
     default_duration: timedelta = timedelta(minutes=30)
+    conference: str | None = None
+    speakers: bool = False
 
 
 @dataclass(frozen=True)
 class CalendarInfo:
-    """Calendar-level texts: name (X-WR-CALNAME and NAME), description, main zone, link."""
+    """Calendar-level texts: name (X-WR-CALNAME and NAME), description, display zone, link.
+
+    ``year`` (the conference's) dates the display zone's VTIMEZONE when no event does:
+    an empty feed still holds that one component.
+    """
 
     name: str
     description: str
     timezone: str
     url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    year: int | None = None
+
+
+# --------------------------------------------------------------------------
+# Text
+
+
+#: Control characters (but tab and newline) and bidirectional marks, overrides and isolates.
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Text as a feed may carry it: control characters (but tab, newline) and bidi controls removed.
+
+    A carriage return becomes a newline; backslashes stay as written (:class:`FeedText`
+    escapes them).
+
+    >>> clean_text("A\\u0000B\\u0007C"), clean_text("evil\\u202eexe.pdf"), clean_text("a\\r\\nb\\rc\\td")
+    ('ABC', 'evilexe.pdf', 'a\\nb\\nc\\td')
+    """
+    return _UNSAFE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class FeedText(vText):
+    """A TEXT value: :func:`clean_text`, then RFC 5545 §3.3.11 escaping and nothing else.
+
+    icalendar's own escaping first turns a literal backslash-N into a line break, so a
+    LaTeX title such as ``$f:\\N \\to \\R$`` would change; here every backslash is escaped.
+
+    >>> FeedText("$f:\\\\N$; a, b\\nc").to_ical()
+    b'$f:\\\\\\\\N$\\\\; a\\\\, b\\\\nc'
+    """
+
+    def __new__(cls, value: str, encoding: str = "utf-8", params: dict[str, str] | None = None) -> FeedText:
+        made: FeedText = super().__new__(cls, clean_text(str(value)), encoding, params or {})
+        return made
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        return text.encode(getattr(self, "encoding", "utf-8"))
+
+
+# --------------------------------------------------------------------------
+# Event pieces
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _uid(item_id: str, options: FeedOptions) -> str:
+    conference = f".{options.conference}" if options.conference else ""
+    variant = "" if options.abstracts else ".short"
+    return f"{item_id}{conference}{variant}@{options.host}"
+
+
 def talk_uid(talk: Talk, options: FeedOptions) -> str:
-    """Stable UID of a talk's event.
+    """Stable UID of a talk's event: its id, the conference, the description variant, the host.
+
+    ``abstracts=0`` feeds write another DESCRIPTION, so they use another UID (``.short``):
+    a client that imported one variant takes the other as a different event rather than
+    keeping a stale text under the same UID and SEQUENCE.
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> t = Talk(id="t1", start=datetime(2022, 7, 21, 7, 30, tzinfo=ZoneInfo("UTC")), end=None, title="x")
-    >>> talk_uid(t, FeedOptions(host="example.org"))
-    't1@example.org'
+    >>> talk_uid(t, FeedOptions(host="example.org")), talk_uid(t, FeedOptions(host="h", conference="icml-2022"))
+    ('t1@example.org', 't1.icml-2022@h')
+    >>> talk_uid(t, FeedOptions(host="h", conference="c", abstracts=False))
+    't1.c.short@h'
     """
-    return f"{talk.id}@{options.host}"
+    return _uid(talk.id, options)
 
 
 def session_uid(session: Session, options: FeedOptions) -> str:
-    """Stable UID of a session's event."""
-    return f"{session.id}@{options.host}"
+    """Stable UID of a session's event (built like :func:`talk_uid`)."""
+    return _uid(session.id, options)
 
 
-def talk_summary(talk: Talk, session: Session) -> str:
-    """SUMMARY of a talk: its title; an untitled slot says so.
+#: Slot types that are not talks: shown free (TRANSP:TRANSPARENT), never with an alarm.
+BREAK_TYPES = frozenset({"break", "coffee break", "lunch", "lunch break", "coffee", "reception"})
+
+#: RFC 7986 COLOR (a CSS3 colour name) by talk type; other types get none. Documented in README.
+PALETTE: dict[str, str] = {
+    "oral": "royalblue",
+    "spotlight": "darkorange",
+    "poster": "seagreen",
+    "invited talk": "purple",
+    "keynote": "purple",
+    "tutorial": "teal",
+    "workshop": "teal",
+    "q&a": "slategray",
+    "live q&a": "slategray",
+    "panel": "sienna",
+    "break": "lightgray",
+    "coffee break": "lightgray",
+    "lunch": "lightgray",
+}
+
+
+def is_break(talk: Talk) -> bool:
+    """Whether a slot is a break (by its type, or an untyped slot titled like one)."""
+    label = talk.type or talk.title or ""
+    return normalize_title(label) in BREAK_TYPES
+
+
+def _initials(name: str) -> str:
+    """``Ada Lovelace`` → ``A. Lovelace`` (a one-word name stays)."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    return " ".join(f"{p[0]}." for p in parts[:-1]) + " " + parts[-1]
+
+
+def _speakers(authors: Sequence[str]) -> str:
+    """``A. Author``, ``A. Author & B. Other``, or ``A. Author et al.``.
+
+    >>> _speakers(["Ada Lovelace"]), _speakers(["Ada Lovelace", "Alan Turing"]), _speakers(["Ada B Lovelace", "x", "y"])
+    ('A. Lovelace', 'A. Lovelace & A. Turing', 'A. B. Lovelace et al.')
+    """
+    first = _initials(authors[0])
+    if len(authors) == 1:
+        return first
+    if len(authors) == 2:
+        return f"{first} & {_initials(authors[1])}"
+    return f"{first} et al."
+
+
+def talk_summary(talk: Talk, session: Session, options: FeedOptions | None = None) -> str:
+    """SUMMARY of a talk: its title (an untitled slot says so), with speakers if ``options.speakers``.
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
@@ -105,7 +228,10 @@ def talk_summary(talk: Talk, session: Session) -> str:
     >>> talk_summary(t, s)
     'Untitled slot (Deep Nets)'
     """
-    return talk.title if talk.title else f"Untitled slot ({session.title})"
+    title = talk.title if talk.title else f"Untitled slot ({session.title})"
+    if options is not None and options.speakers and talk.authors:
+        return f"{title} — {_speakers(talk.authors)}"
+    return title
 
 
 def event_end(talk: Talk, options: FeedOptions) -> datetime:
@@ -148,7 +274,7 @@ def build_session_description(session: Session, options: FeedOptions) -> str:
     head = [
         _people("Moderator", session.moderators),
         f"Room: {session.location}" if session.location else None,
-        f"Times in {session.timezone}",
+        f"Times in {describe_zone(session.timezone)}",
     ]
     rows = []
     for talk in session.talks:
@@ -166,6 +292,8 @@ def build_session_description(session: Session, options: FeedOptions) -> str:
 def _common(event: Event, uid: str, revision: Revision) -> None:
     event.add("uid", uid)
     event.add("dtstamp", _utc(revision.modified))
+    if revision.created is not None:
+        event.add("created", _utc(revision.created))
     event.add("last-modified", _utc(revision.modified))
     event.add("sequence", revision.sequence)
 
@@ -175,88 +303,160 @@ def _alarm(event: Event, summary: str, options: FeedOptions) -> None:
         return
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", vText(summary))
+    alarm.add("description", FeedText(summary))
     alarm.add("trigger", timedelta(minutes=-options.alarm_minutes))
     event.add_component(alarm)
 
 
-def build_talk_event(talk: Talk, session: Session, revision: Revision, options: FeedOptions) -> Event:
-    """The VEVENT of one talk (times in the session's IANA zone, RELATED-TO its session)."""
+def _times(event: Event, start: datetime, end: datetime, utc: bool) -> None:
+    event.add("dtstart", _utc(start) if utc else start)
+    event.add("dtend", _utc(end) if utc else end)
+
+
+def build_talk_event(
+    talk: Talk, session: Session, revision: Revision, options: FeedOptions, *, utc: bool = False
+) -> Event:
+    """The VEVENT of one talk (times in the session's IANA zone, or UTC; RELATED-TO its session)."""
     event = Event()
     _common(event, talk_uid(talk, options), revision)
-    summary = talk_summary(talk, session)
-    event.add("summary", vText(summary))
-    event.add("dtstart", talk.start)
-    event.add("dtend", event_end(talk, options))
+    summary = talk_summary(talk, session, options)
+    event.add("summary", FeedText(summary))
+    _times(event, talk.start, event_end(talk, options), utc)
     location = talk.location or session.location
     if location:
-        event.add("location", vText(location))
+        event.add("location", FeedText(location))
     if talk.type:
-        event.add("categories", [talk.type])
+        event.add("categories", [clean_text(talk.type)])
+        if (color := PALETTE.get(normalize_title(talk.type))) is not None:
+            event.add("color", color)
     if talk.url or session.source_url:
         event.add("url", talk.url or session.source_url)
-    event.add("description", vText(build_talk_description(talk, session, options)))
+    event.add("description", FeedText(build_talk_description(talk, session, options)))
     event.add("related-to", session_uid(session, options))
-    event.add("transp", "OPAQUE")
-    if talk.cancelled:
-        event.add("status", "CANCELLED")
-    _alarm(event, summary, options)
+    event.add("status", "CANCELLED" if talk.cancelled else "CONFIRMED")
+    brk = is_break(talk)
+    event.add("transp", "TRANSPARENT" if brk else "OPAQUE")
+    if not brk:
+        _alarm(event, summary, options)
     return event
 
 
-def build_session_event(session: Session, revision: Revision, options: FeedOptions) -> Event:
-    """The VEVENT spanning a whole session (first start to last end)."""
+def session_days(session: Session, options: FeedOptions) -> list[tuple[date, datetime, datetime]]:
+    """The parts of a session's event, one per local day it meets on: (day, start, end).
+
+    A session whose talks resume on a later day (Sunday 15:00 to Monday 10:00) is one
+    event per day, not one long busy block. A part runs on while talks start on the
+    day its last talk ended: an evening session whose talks run on past midnight
+    (22:30–01:00), or a single slot that crosses midnight (22:30–00:15), stays one event.
+    """
+    parts: list[tuple[date, datetime, datetime]] = []
+    for talk in sorted(session.talks, key=lambda t: t.start):
+        end = event_end(talk, options)
+        if parts and talk.start.date() <= parts[-1][2].date():
+            day, start, last = parts[-1]
+            parts[-1] = (day, start, max(last, end))
+        else:
+            parts.append((talk.start.date(), talk.start, end))
+    return parts
+
+
+def build_session_event(
+    session: Session,
+    revision: Revision,
+    options: FeedOptions,
+    *,
+    part: tuple[date, datetime, datetime] | None = None,
+    first_day: date | None = None,
+    utc: bool = False,
+) -> Event:
+    """The VEVENT of a session: its first start to its last end, or one day's ``part`` of it.
+
+    The part of the first day keeps the session's UID; later days' parts get
+    ``<id>-<YYYYMMDD>`` and are RELATED-TO the session's UID.
+    """
     assert session.start is not None and session.end is not None
+    if part is None:
+        part = (session.start.date(), session.start, max(event_end(t, options) for t in session.talks))
+    day, start, end = part
     event = Event()
-    _common(event, session_uid(session, options), revision)
-    event.add("summary", vText(session.title))
-    event.add("dtstart", session.start)
-    last = max(event_end(t, options) for t in session.talks)
-    event.add("dtend", last)
+    uid = session_uid(session, options)
+    later = first_day is not None and day != first_day
+    if later:
+        item_id, host = uid.split("@", 1)
+        uid = f"{item_id}-{day:%Y%m%d}@{host}"
+    _common(event, uid, revision)
+    event.add("summary", FeedText(session.title))
+    _times(event, start, end, utc)
     if session.location:
-        event.add("location", vText(session.location))
+        event.add("location", FeedText(session.location))
     if session.source_url:
         event.add("url", session.source_url)
-    event.add("description", vText(build_session_description(session, options)))
+    event.add("description", FeedText(build_session_description(session, options)))
+    if later:
+        event.add("related-to", session_uid(session, options))
+    event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     _alarm(event, session.title, options)
     return event
 
 
-def render_talk_event(talk: Talk, session: Session, revision: Revision, options: FeedOptions) -> bytes:
+def render_talk_event(
+    talk: Talk, session: Session, revision: Revision, options: FeedOptions, *, utc: bool = False
+) -> bytes:
     """Serialized VEVENT of one talk (a cacheable piece of a feed)."""
-    return build_talk_event(talk, session, revision, options).to_ical(sorted=False)
+    data: bytes = build_talk_event(talk, session, revision, options, utc=utc).to_ical(sorted=False)
+    return data
 
 
-def render_session_event(session: Session, revision: Revision, options: FeedOptions) -> bytes:
-    """Serialized VEVENT of one session (a cacheable piece of a feed)."""
-    return build_session_event(session, revision, options).to_ical(sorted=False)
+def render_session_event(
+    session: Session,
+    revision: Revision,
+    options: FeedOptions,
+    *,
+    part: tuple[date, datetime, datetime] | None = None,
+    first_day: date | None = None,
+    utc: bool = False,
+) -> bytes:
+    """Serialized VEVENT of one session, or of one day's part of it (a cacheable piece of a feed)."""
+    event = build_session_event(session, revision, options, part=part, first_day=first_day, utc=utc)
+    data: bytes = event.to_ical(sorted=False)
+    return data
 
 
-@functools.lru_cache(maxsize=512)
 def render_vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """Serialized VTIMEZONE in the classic STANDARD/DAYLIGHT + RRULE form."""
-    return build_vtimezone(tzid, first_year, last_year).to_ical()
+    """Serialized VTIMEZONE (classic form) for events in ``first_year..last_year``."""
+    return zone_plan(tzid, tuple(range(first_year, last_year + 1))).to_ical()
 
 
-def build_calendar_header(info: CalendarInfo, options: FeedOptions) -> Calendar:
-    """The VCALENDAR with its calendar-level properties and no components."""
+# --------------------------------------------------------------------------
+# The calendar
+
+
+def build_calendar_header(info: CalendarInfo, options: FeedOptions, *, zones: Sequence[str] | None = None) -> Calendar:
+    """The VCALENDAR with its calendar-level properties and no components.
+
+    X-WR-TIMEZONE is the display zone, or the one zone of the events (``zones``); a
+    calendar whose events mix zones has none (Google would show every event in one).
+    """
     cal = Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", vText(info.name))
-    cal.add("x-wr-calname", vText(info.name))
-    cal.add("description", vText(info.description))
-    cal.add("x-wr-caldesc", vText(info.description))
-    cal.add("x-wr-timezone", info.timezone)
+    cal.add("name", FeedText(info.name))
+    cal.add("x-wr-calname", FeedText(info.name))
+    cal.add("description", FeedText(info.description))
+    cal.add("x-wr-caldesc", FeedText(info.description))
+    if zones is None or len(zones) <= 1:
+        zone = zones[0] if zones else info.timezone
+        if zone:
+            cal.add("x-wr-timezone", zone)
     if info.url:
         cal.add("url", info.url)
     cal.add("refresh-interval", vDuration(options.refresh), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(options.refresh))
     for key, value in info.extra.items():
-        cal.add(key, vText(value))
+        cal.add(key, FeedText(value))
     return cal
 
 
@@ -265,9 +465,14 @@ def assemble_calendar(header: Calendar, timezones: Iterable[bytes], events: Iter
 
     The pieces were each written by icalendar; this only concatenates them.
     """
-    head = header.to_ical()
+    head: bytes = header.to_ical()
     assert head.endswith(_END_CALENDAR)
     return b"".join([head[: -len(_END_CALENDAR)], *timezones, *events, _END_CALENDAR])
+
+
+def _zone_key(moment: datetime) -> str | None:
+    """The IANA key of an aware datetime's zone, or None for a fixed offset (written in UTC)."""
+    return moment.tzinfo.key if isinstance(moment.tzinfo, ZoneInfo) else None
 
 
 def _zone_spans(events: Iterable[tuple[str, Talk]]) -> dict[str, tuple[int, int]]:
@@ -285,6 +490,15 @@ def zone_years(sessions: Iterable[Session]) -> dict[str, tuple[int, int]]:
     return _zone_spans((s.timezone, t) for s in sessions for t in s.talks)
 
 
+def _exact(plans: Mapping[str, ZonePlan], *moments: datetime) -> bool:
+    """Whether every moment may be written as a local time with its zone's VTIMEZONE."""
+    for moment in moments:
+        key = _zone_key(moment)
+        if key is None or not plans[key].exact(moment):
+            return False
+    return True
+
+
 def render_calendar(
     sessions: Sequence[Session],
     info: CalendarInfo,
@@ -299,50 +513,115 @@ def render_calendar(
     ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
     ``talks`` overrides which talk events are written (default: every talk of
     ``sessions``; a filtered feed passes its selection). ``cache`` keeps each
-    event's bytes under (id, revision, options): a caller whose revisions change
-    whenever an event's content does (the store) builds each event once.
-    Events are in time order (then id), so output does not depend on input order.
+    event's bytes under (id, revision, options, how its times are written): a caller
+    whose revisions change whenever an event's content does (the store) builds each
+    event once. Events are in time order (then id), so output does not depend on
+    input order. A feed with no event still holds the display zone's VTIMEZONE and
+    says in X-WR-CALDESC that nothing matched.
     """
 
     def piece(kind: str, item_id: str, build: Callable[[], bytes], extra: object = None) -> bytes:
         if cache is None:
             return build()
         revision = revision_of(item_id)
-        key = (kind, item_id, revision.sequence, revision.modified, extra, options)
+        key = (kind, item_id, revision.sequence, revision.modified, revision.created, extra, options)
         data = cache.get(key)
         if data is None:
             data = cache[key] = build()
         return data
 
     selected = list(talks) if talks is not None else [(s, t) for s in sessions for t in s.talks]
-    pieces: list[tuple[datetime, int, str, bytes]] = []
+    parts: list[tuple[Session, tuple[date, datetime, datetime], date]] = []
     if options.sessions:
         for session in sessions:
             if session.talks:
-                assert session.start is not None
-                pieces.append((_utc(session.start), 0, session.id, piece(
-                    "s", session.id, lambda s=session: render_session_event(s, revision_of(s.id), options))))
+                days = session_days(session, options)
+                parts += [(session, part, days[0][0]) for part in days]
+    moments: list[datetime] = [m for _, (_, start, end), _ in parts for m in (start, end)]
+    if options.talks:
+        moments += [m for _, t in selected for m in (t.start, event_end(t, options))]
+    years: dict[str, set[int]] = {}
+    for moment in moments:
+        if (key := _zone_key(moment)) is not None:
+            years.setdefault(key, set()).add(moment.year)
+    empty = not moments
+    if empty and info.timezone and _is_zone(info.timezone):
+        years[info.timezone] = {info.year or _fallback_year(sessions)}
+    plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
+
+    pieces: list[tuple[datetime, int, str, bytes]] = []
+    for session, part, first_day in parts:
+        utc = not _exact(plans, part[1], part[2])
+        build = functools.partial(
+            _session_piece, session, revision_of, options, part=part, first_day=first_day, utc=utc)
+        pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", piece("s", session.id, build, (part, first_day, utc))))
     if options.talks:
         for session, talk in selected:
-            pieces.append((_utc(talk.start), 1, talk.id, piece(
-                "t", talk.id, lambda s=session, t=talk: render_talk_event(t, s, revision_of(t.id), options), talk.cancelled)))
+            utc = not _exact(plans, talk.start, event_end(talk, options))
+            build = functools.partial(_talk_piece, talk, session, revision_of, options, utc=utc)
+            pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, build, (talk.cancelled, utc))))
     pieces.sort(key=lambda p: p[:3])
-    written = [(s.timezone, t) for s in sessions for t in s.talks] if options.sessions else []
-    if options.talks:
-        written += [(s.timezone, t) for s, t in selected]
-    spans = _zone_spans(written)
-    timezones = [render_vtimezone(tz, lo, hi) for tz, (lo, hi) in sorted(spans.items())]
-    header = build_calendar_header(info, options)
+    timezones = [plans[zone].to_ical() for zone in sorted(plans)]
+    if empty:
+        info = CalendarInfo(
+            name=info.name,
+            description=f"{info.description} Nothing matches this feed right now.",
+            timezone=info.timezone,
+            url=info.url,
+            extra=info.extra,
+            year=info.year,
+        )
+    written = sorted({z for m in moments if (z := _zone_key(m)) is not None})
+    header = build_calendar_header(info, options, zones=written or None)
     return assemble_calendar(header, timezones, (p[3] for p in pieces))
 
 
+def _session_piece(
+    session: Session,
+    revision_of: Callable[[str], Revision],
+    options: FeedOptions,
+    *,
+    part: tuple[date, datetime, datetime],
+    first_day: date,
+    utc: bool,
+) -> bytes:
+    return render_session_event(session, revision_of(session.id), options, part=part, first_day=first_day, utc=utc)
+
+
+def _talk_piece(
+    talk: Talk, session: Session, revision_of: Callable[[str], Revision], options: FeedOptions, *, utc: bool
+) -> bytes:
+    return render_talk_event(talk, session, revision_of(talk.id), options, utc=utc)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _fallback_year(sessions: Sequence[Session]) -> int:
+    """The year to date an empty feed's VTIMEZONE by: the first event's of the conference, else 2000."""
+    starts = [t.start.year for s in sessions for t in s.talks]
+    return min(starts) if starts else 2000
+
+
 def describe_schedule(schedule: Schedule, name: str | None = None) -> CalendarInfo:
-    """Default calendar texts for a parsed schedule (used by the CLI)."""
+    """Default calendar texts for a parsed schedule (used by the CLI).
+
+    A schedule whose sessions are in several zones says so; its display zone is then
+    left out of X-WR-TIMEZONE by :func:`render_calendar`.
+    """
     sessions = schedule.sessions
     talks = sum(len(s.talks) for s in sessions)
     if name is None:
         name = sessions[0].title if len(sessions) == 1 else f"Conference schedule ({len(sessions)} sessions)"
     titles = "; ".join(s.title for s in sessions[:5]) + ("; …" if len(sessions) > 5 else "")
-    description = f"{talks} slots in {len(sessions)} session{'s' if len(sessions) != 1 else ''}: {titles}. Times in {schedule.timezone}. Made by calsync."
+    zones = sorted({s.timezone for s in sessions}) or [schedule.timezone]
+    where = describe_zone(zones[0]) if len(zones) == 1 else "several zones (" + ", ".join(map(describe_zone, zones)) + ")"
+    description = f"{talks} slots in {len(sessions)} session{'s' if len(sessions) != 1 else ''}: {titles}. Times in {where}. Made by calsync."
     url = sessions[0].source_url if len(sessions) == 1 else None
-    return CalendarInfo(name=name, description=description, timezone=schedule.timezone, url=url)
+    year = min((t.start.year for s in sessions for t in s.talks), default=None)
+    return CalendarInfo(name=name, description=description, timezone=zones[0], url=url, year=year)

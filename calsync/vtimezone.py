@@ -57,7 +57,6 @@ Choices worth knowing:
 from __future__ import annotations
 
 import calendar
-import copy
 import functools
 import logging
 from dataclasses import dataclass, replace
@@ -68,7 +67,7 @@ import dateutil.rrule
 from icalendar.cal import Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vRecur
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "build_vtimezone"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "ZonePlan", "build_vtimezone", "zone_changes", "zone_plan"]
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +252,7 @@ class _Observance:
 
     def expand(self, until: datetime) -> list[datetime]:
         """Return the local onsets of this observance up to ``until``."""
-        if self.month is None:
+        if self.month is None or self.byday is None:
             return [self.dtstart] if self.dtstart <= until else []
         ordinal, weekday = int(self.byday[:-2]), _WEEKDAYS.index(self.byday[-2:])
         rule = dateutil.rrule.rrule(
@@ -318,7 +317,7 @@ def _from_1970(observance: _Observance) -> _Observance:
     in Radicale) from applying a span-limited definition to other years as
     "before the first onset".
     """
-    if observance.month is None or observance.dtstart.year <= 1970:
+    if observance.month is None or observance.byday is None or observance.dtstart.year <= 1970:
         return observance
     ordinal, weekday = int(observance.byday[:-2]), _WEEKDAYS.index(observance.byday[-2:])
     onset = dateutil.rrule.rrule(
@@ -372,150 +371,187 @@ def _classic_component(tzid: str, observances: tuple[_Observance, ...]) -> Timez
 
 
 # --------------------------------------------------------------------------
-# The fallback
+# Reading the form back: which local times it makes exact
 
 
-def _from_tzinfo(
-    tzid: str, zone: ZoneInfo, transitions: list[_Transition], first: int, last: int
-) -> tuple[Timezone, str]:
-    """Return icalendar's RDATE form for the span, with exact onsets.
+def _nth_weekday(year: int, month: int, byday: str) -> date:
+    """The day ``byday`` (``2SU``, ``-1FR``) names in a month.
 
-    icalendar 7.3's ``Timezone.from_tzinfo`` writes the onset of a transition
-    that moves the clock forward as the wall-clock time *after* it (03:00 for
-    the US spring change); RFC 5545 wants the time in TZOFFSETFROM (02:00), so
-    such a VTIMEZONE changes offset an hour late.  Each onset is therefore moved
-    to the exact transition zoneinfo has (whichever of the two readings matches
-    one), and the result is checked like the classic form.  The second value
-    is "" if that check passed, else what differs (from_tzinfo also skips short
-    excursions, such as Morocco's Ramadan breaks in some years).
+    >>> _nth_weekday(2022, 3, "2SU"), _nth_weekday(2022, 10, "-1SU")
+    (datetime.date(2022, 3, 13), datetime.date(2022, 10, 30))
     """
-    vtimezone = Timezone.from_tzinfo(
-        zone, tzid=tzid, first_date=date(first, 1, 1), last_date=date(last, 12, 31)
-    )
-    vtimezone.add("X-LIC-LOCATION", tzid)
-    exact = {(t.utc, t.offset_from, t.offset_to): t.local for t in transitions}
-
-    def onset(local: datetime, offset_from: timedelta, offset_to: timedelta) -> datetime:
-        for offset in (offset_from, offset_to):
-            found = exact.get((local - offset, offset_from, offset_to))
-            if found is not None:
-                return found
-        return local
-
-    for sub in vtimezone.subcomponents:
-        offset_from, offset_to = sub.TZOFFSETFROM, sub.TZOFFSETTO
-        onsets = [onset(sub.DTSTART, offset_from, offset_to)]
-        onsets += [onset(dt, offset_from, offset_to) for dt, _ in sub.rdates]
-        sub.DTSTART = onsets[0]
-        if "RDATE" in sub:
-            del sub["RDATE"]
-            sub.add("RDATE", onsets[1:])
-    return vtimezone, _verify(_rdate_claims(vtimezone), transitions)
+    ordinal, weekday = int(byday[:-2]), _WEEKDAYS.index(byday[-2:])
+    if ordinal > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (ordinal - 1))
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7 + 7 * (-ordinal - 1))
 
 
-def _rdate_claims(vtimezone: Timezone) -> list[_Transition]:
-    """Return the transitions a VTIMEZONE of DTSTART and RDATE onsets claims.
+@functools.lru_cache(maxsize=4096)
+def _model(observances: tuple[_Observance, ...], year: int) -> tuple[tuple[datetime, timedelta], ...]:
+    """The (naive UTC instant, offset from then on) changes the observances claim in year-1..year+1.
 
-    The initial observance (the earliest, TZOFFSETFROM = TZOFFSETTO, no RDATE)
-    only states what holds at the start of the span and is left out; later
-    observances with equal offsets are changes of abbreviation and count.
+    The first item is the offset before them, at ``datetime.min``.
     """
-    claimed = []
-    subs = sorted(vtimezone.subcomponents, key=lambda sub: sub.DTSTART)
-    for index, sub in enumerate(subs):
-        offset_from, offset_to = sub.TZOFFSETFROM, sub.TZOFFSETTO
-        if index == 0 and offset_from == offset_to and "RDATE" not in sub:
-            continue
-        name = str(sub.get("TZNAME", ""))
-        onsets = [sub.DTSTART] + [dt for dt, _ in sub.rdates]
-        claimed += [_Transition(o - offset_from, offset_from, offset_to, name) for o in onsets]
-    return sorted(claimed)
+    changes: list[tuple[datetime, timedelta, timedelta]] = []
+    for o in observances:
+        for y in (year - 1, year, year + 1):
+            if o.month is None or o.byday is None:
+                onsets = [o.dtstart] if o.dtstart.year == y else []
+            else:
+                onsets = [datetime.combine(_nth_weekday(y, o.month, o.byday), o.dtstart.time())]
+            changes += [(onset - o.offset_from, o.offset_from, o.offset_to) for onset in onsets]
+    changes.sort()
+    if not changes:  # a single observance without RRULE: its offset holds throughout
+        return ((datetime.min, observances[0].offset_to),)
+    return ((datetime.min, changes[0][1]), *((utc, to) for utc, _, to in changes))
 
 
-def _rdate_form(
-    tzid: str, zone: ZoneInfo, transitions: list[_Transition], first: int, last: int
-) -> Timezone:
-    """Return the RDATE form written straight from the exact transitions.
+def _model_instants(observances: tuple[_Observance, ...], local: datetime) -> list[datetime]:
+    """Every UTC instant the observances let a naive local time stand for (none in a gap, two in a fold)."""
+    regimes = _model(observances, local.year)
+    found = []
+    for index, (since, offset) in enumerate(regimes):
+        until = regimes[index + 1][0] if index + 1 < len(regimes) else datetime.max
+        utc = local - offset
+        if since <= utc < until:
+            found.append(utc)
+    return found
 
-    Same shape as icalendar's ``from_tzinfo``: an initial observance on January 1
-    of ``first`` (TZOFFSETFROM = TZOFFSETTO), then one STANDARD or DAYLIGHT
-    (after zoneinfo's ``dst()``) per kind of transition, DTSTART its first onset
-    and RDATE the others, all in TZOFFSETFROM.
+
+@dataclass(frozen=True)
+class ZonePlan:
+    """The VTIMEZONE written for one zone of a feed, and which times it states exactly.
+
+    ``observances`` is the classic form (STANDARD and DAYLIGHT with yearly RRULEs, or one
+    STANDARD); ``years`` the event years it was verified for against zoneinfo (empty when
+    no year's rules fit it and it is one fixed offset); ``reason`` why it is not the
+    classic form of all the feed's years ("" when it is).
     """
 
-    def daylight(utc: datetime) -> bool:
-        return bool(utc.replace(tzinfo=UTC).astimezone(zone).dst())
+    tzid: str
+    observances: tuple[_Observance, ...]
+    years: tuple[int, ...]
+    reason: str = ""
 
-    before = transitions[0].utc - timedelta(seconds=1) if transitions else datetime(first, 7, 1)
-    offset, name = _state(zone, _seconds(before))
-    # the last item of a key only keeps the initial observance apart
-    groups: dict[tuple[timedelta, timedelta, str, bool, bool], list[datetime]] = {
-        (offset, offset, name, daylight(before), True): [datetime(first, 1, 1)]
-    }
-    for t in transitions:
-        key = (t.offset_from, t.offset_to, t.name_to, daylight(t.utc), False)
-        groups.setdefault(key, []).append(t.local)
-    vtimezone = Timezone()
-    vtimezone.add("TZID", tzid)
-    span = f"{date(first, 1, 1)} to {date(last, 12, 31)}"
-    vtimezone.add("COMMENT", f"This timezone only works from {span}.")  # as icalendar
-    vtimezone.add("X-LIC-LOCATION", tzid)
-    for (offset_from, offset_to, name, is_daylight, _), onsets in groups.items():
-        sub = TimezoneDaylight() if is_daylight else TimezoneStandard()
-        sub.DTSTART = onsets[0]
-        sub.TZOFFSETFROM = offset_from
-        sub.TZOFFSETTO = offset_to
-        if onsets[1:]:
-            sub.add("RDATE", onsets[1:])
-        sub.add("TZNAME", name)
-        vtimezone.add_component(sub)
-    return vtimezone
+    def component(self) -> Timezone:
+        """A fresh icalendar VTIMEZONE of this plan."""
+        return _classic_component(self.tzid, self.observances)
 
+    def to_ical(self) -> bytes:
+        """The serialized VTIMEZONE."""
+        return _serialized(self)
 
-# --------------------------------------------------------------------------
-# Public API
+    def exact(self, moment: datetime) -> bool:
+        """Whether ``moment`` (aware, in this zone) may be written as a local time with this TZID.
+
+        True when its wall time exists once in zoneinfo (not in a gap, not in a repeated
+        hour) and the VTIMEZONE — read by RFC 5545 or by Outlook's rules, which agree on
+        this form — maps that wall time to the same single instant. Otherwise the event
+        is written in UTC, which every reader reads alike.
+        """
+        zone = ZoneInfo(self.tzid)
+        local = moment.replace(tzinfo=None, fold=0)
+        if local.replace(tzinfo=zone).utcoffset() != local.replace(tzinfo=zone, fold=1).utcoffset():
+            return False  # a repeated or skipped wall time: ambiguous to readers
+        true = moment.astimezone(UTC).replace(tzinfo=None)
+        return _model_instants(self.observances, local) == [true]
 
 
-@functools.lru_cache(maxsize=256)
-def _build(tzid: str, first: int, last: int) -> tuple[Timezone, str]:
-    """Build (and cache) the VTIMEZONE for a zone and margin years; never hand it out.
+@functools.lru_cache(maxsize=512)
+def _serialized(plan: ZonePlan) -> bytes:
+    return bytes(plan.component().to_ical())
 
-    The second value is "" for the classic form, else why it was not used.
+
+def _changes(zone: ZoneInfo, first: int, last: int) -> list[_Transition]:
+    """The zone's changes of UTC offset whose local onset is in years first..last.
+
+    Changes of abbreviation alone are left out: they move no instant.
     """
+    return [t for t in _transitions(zone.key, first, last) if t.offset_from != t.offset_to]
+
+
+def zone_changes(tzid: str, year: int) -> list[_Transition]:
+    """The zone's changes of UTC offset whose local onset is in ``year`` (``.utc``, ``.local`` naive).
+
+    >>> [str(t) for t in zone_changes("Europe/Berlin", 2022)]
+    ['2022-03-27T01:00:00Z +01:00 -> +02:00 CEST', '2022-10-30T01:00:00Z +02:00 -> +01:00 CET']
+    """
+    return _changes(ZoneInfo(tzid), year, year)
+
+
+@functools.lru_cache(maxsize=8192)
+def _transitions(tzid: str, first: int, last: int) -> tuple[_Transition, ...]:
+    return tuple(_find_transitions(ZoneInfo(tzid), first, last))
+
+
+@functools.lru_cache(maxsize=4096)
+def _classic_for(tzid: str, first: int, last: int) -> tuple[_Observance, ...] | str:
+    """The classic observances exact for the years first..last, or why there are none."""
     zone = ZoneInfo(tzid)
-    transitions = _find_transitions(zone, first, last)
-    classic = _classic(zone, transitions, first, last)
-    if not isinstance(classic, str):
-        return _classic_component(tzid, classic), ""
-    vtimezone, problem = _from_tzinfo(tzid, zone, transitions, first, last)
-    if not problem:
-        return vtimezone, f"{classic}; using icalendar's from_tzinfo form"
-    vtimezone = _rdate_form(tzid, zone, transitions, first, last)
-    still = _verify(_rdate_claims(vtimezone), transitions)
-    if still:  # not expected: the form is written from these very transitions
-        log.warning("VTIMEZONE for %s %d..%d is not exact: %s", tzid, first, last, still)
-    return vtimezone, (
-        f"{classic}; icalendar's from_tzinfo is not exact ({problem});"
-        " using the RDATE form of the zoneinfo transitions"
-    )
+    return _classic(zone, _changes(zone, first, last), first, last)
+
+
+def _fixed(tzid: str, year: int) -> tuple[_Observance, ...]:
+    """One STANDARD at the offset the zone keeps longest in ``year`` (no classic form fits it)."""
+    zone = ZoneInfo(tzid)
+    start, end = _seconds(datetime(year, 1, 1)), _seconds(datetime(year + 1, 1, 1))
+    bounds = [start, *(_seconds(t.utc) for t in _changes(zone, year, year)), end]
+    held: dict[_State, int] = {}
+    for low, high in zip(bounds, bounds[1:]):
+        state = _state(zone, low)
+        held[state] = held.get(state, 0) + high - low
+    (offset, name), _ = max(held.items(), key=lambda item: item[1])
+    return (_Observance(False, _NO_DST_DTSTART, offset, offset, name),)
+
+
+@functools.lru_cache(maxsize=1024)
+def zone_plan(tzid: str, years: tuple[int, ...]) -> ZonePlan:
+    """Choose the VTIMEZONE of ``tzid`` for a feed whose events fall in ``years`` (sorted, distinct).
+
+    The classic form verified for exactly those years (first..last) when it exists;
+    otherwise the classic form of the longest run of those years that has one (the
+    later run on a tie), and where no year has one (a year with a single change of
+    offset, or with two Ramadan breaks), one STANDARD at the offset the zone keeps
+    longest in the last year. Events the chosen form does not state exactly
+    (:meth:`ZonePlan.exact`) are written in UTC by :mod:`calsync.ical`.
+    Unknown names raise ``zoneinfo.ZoneInfoNotFoundError``.
+
+    >>> plan = zone_plan("America/Mexico_City", (2022, 2023))
+    >>> plan.years, [o.month for o in plan.observances]
+    ((2023,), [None])
+    """
+    if not years:
+        raise ValueError("zone_plan needs at least one year")
+    if not MIN_YEAR <= years[0] <= years[-1] <= MAX_YEAR:
+        raise ValueError(f"need years in {MIN_YEAR}..{MAX_YEAR}, got {years[0]}..{years[-1]}")
+    ZoneInfo(tzid)  # unknown names fail here
+    whole = _classic_for(tzid, years[0], years[-1])
+    if not isinstance(whole, str):
+        return ZonePlan(tzid, whole, tuple(range(years[0], years[-1] + 1)))
+    best: tuple[int, int, int] | None = None  # (years covered, last, first)
+    for i, first in enumerate(years):
+        for last in years[i:]:
+            covered = sum(1 for y in years if first <= y <= last)
+            if best is not None and (covered, last) <= best[:2]:
+                continue
+            if not isinstance(_classic_for(tzid, first, last), str):
+                best = (covered, last, first)
+    if best is not None:
+        covered, last, first = best
+        observances = _classic_for(tzid, first, last)
+        assert not isinstance(observances, str)
+        reason = f"{whole}; classic form of {first}..{last}, other years' events in UTC"
+        return ZonePlan(tzid, observances, tuple(range(first, last + 1)), reason)
+    reason = f"{whole}; no year has a classic form: one fixed offset, other events in UTC"
+    return ZonePlan(tzid, _fixed(tzid, years[-1]), (), reason)
 
 
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """Return a VTIMEZONE for ``tzid`` valid for the years ``first_year - 1 .. last_year + 1``.
+    """Return the VTIMEZONE :func:`zone_plan` chooses for events in ``first_year..last_year``.
 
-    The classic form (one STANDARD and one DAYLIGHT, each with a yearly RRULE;
-    or a single STANDARD without RRULE for a zone without transitions in the
-    span) is used whenever it reproduces every zoneinfo transition of the span
-    exactly; otherwise the RDATE form of icalendar's ``Timezone.from_tzinfo``
-    (corrected, or rewritten from the exact transitions, see the module
-    docstring), with a debug log line saying why.  Results are cached; each
-    call returns a fresh copy, free to mutate.
-
-    :param tzid: an IANA zone name such as ``"Europe/Berlin"``; it is also the
-        TZID written.  Unknown names raise ``zoneinfo.ZoneInfoNotFoundError``.
-    :param first_year: the first year the feed covers.
-    :param last_year: the last year the feed covers.
-    :raises ValueError: if the years are reversed or outside MIN_YEAR..MAX_YEAR.
+    Always the classic form (see the module docstring); a fresh copy, free to mutate.
 
     >>> ics = build_vtimezone("Asia/Tokyo", 2024, 2024).to_ical().decode()
     >>> print(ics.replace("\\r\\n", "\\n").strip())
@@ -535,7 +571,7 @@ def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
             f"need {MIN_YEAR} <= first_year <= last_year <= {MAX_YEAR},"
             f" got {first_year}..{last_year}"
         )
-    vtimezone, reason = _build(tzid, first_year - 1, last_year + 1)
-    if reason:
-        log.debug("no classic VTIMEZONE for %s %d..%d: %s", tzid, first_year, last_year, reason)
-    return copy.deepcopy(vtimezone)
+    plan = zone_plan(tzid, tuple(range(first_year, last_year + 1)))
+    if plan.reason:
+        log.debug("VTIMEZONE for %s %d..%d: %s", tzid, first_year, last_year, plan.reason)
+    return plan.component()

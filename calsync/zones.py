@@ -167,6 +167,18 @@ def format_offset(seconds: int) -> str:
     return f"UTC{sign}{h:02d}:{rem // 60:02d}"
 
 
+def describe_zone(name: str) -> str:
+    """A zone's name for people: ``Etc/GMT-5`` (POSIX signs, read backwards) as ``UTC+05:00``.
+
+    >>> describe_zone("Etc/GMT-5"), describe_zone("Etc/GMT+7"), describe_zone("Europe/Vienna")
+    ('UTC+05:00', 'UTC-07:00', 'Europe/Vienna')
+    """
+    m = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    if m is None:
+        return name
+    return format_offset((-1 if m.group(1) == "+" else 1) * int(m.group(2)) * _H)
+
+
 def is_real_local_time(local: datetime) -> bool:
     """False for wall times that do not exist in their zone (skipped by a DST change).
 
@@ -186,6 +198,7 @@ __all__ = [
     "ABBREVIATIONS",
     "ZoneError",
     "check_label",
+    "describe_zone",
     "format_offset",
     "is_real_local_time",
     "is_zone_label",

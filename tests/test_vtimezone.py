@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Timezone
 
-from calsync.vtimezone import build_vtimezone
+from calsync.vtimezone import build_vtimezone, zone_plan
 
 LOS_ANGELES_2022 = (
     b"BEGIN:VTIMEZONE\r\n"
@@ -41,14 +41,6 @@ LOS_ANGELES_2022 = (
     b"END:DAYLIGHT\r\n"
     b"END:VTIMEZONE\r\n"
 )
-
-# Zones whose rules changed inside the span: the US rule (2007), Moscow's
-# permanent summer time (2011), Iran's fixed-date DST and its end (2022).
-CHANGED_RULES = [
-    ("America/Los_Angeles", 2005, 2008),
-    ("Europe/Moscow", 2010, 2012),
-    ("Asia/Tehran", 2021, 2023),
-]
 
 HYPOTHESIS_ZONES = [
     "America/Los_Angeles",
@@ -144,15 +136,16 @@ def zone_samples(zone: ZoneInfo, start: datetime, end: datetime, step: timedelta
 
 
 def assert_offsets_match(tzid: str, first_year: int, last_year: int, step_hours: float = 1):
-    """Every sample and every transition ±1 s of the margin span agrees with zoneinfo.
+    """Every sample and every transition ±1 s of the span agrees with zoneinfo.
 
-    Also checked: ±1 s around every onset the VTIMEZONE claims.
+    The span is the years the VTIMEZONE was verified for (all of first..last when the
+    classic form holds them). Also checked: ±1 s around every onset the VTIMEZONE claims.
     """
     zone = ZoneInfo(tzid)
     ics = build_vtimezone(tzid, first_year, last_year).to_ical()
-    # the whole margin span, except its first and last day (local vs UTC)
-    start = datetime(first_year - 1, 1, 2)
-    end = datetime(last_year + 1, 12, 30)
+    # the whole span, except its first and last day (local vs UTC)
+    start = datetime(first_year, 1, 2)
+    end = datetime(last_year, 12, 30)
     offset_at, onsets = implied_offset(ics, end + timedelta(days=2))
     samples = zone_samples(zone, start, end, timedelta(hours=step_hours))
     one = timedelta(seconds=1)
@@ -166,6 +159,34 @@ def assert_offsets_match(tzid: str, first_year: int, last_year: int, step_hours:
         if offset_at(instant) != offset
     ]
     assert not wrong, f"{tzid} {first_year}..{last_year}: {wrong[:5]} ({len(wrong)} wrong)"
+
+
+def assert_exact_is_sound(tzid: str, first_year: int, last_year: int, step_hours: float = 5) -> None:
+    """Wherever the plan says a wall time may be written with its TZID, the bytes read right.
+
+    Local times every ``step_hours`` through the span, and ±1 h of every change: when
+    :meth:`ZonePlan.exact` is true, the independent reading of the VTIMEZONE
+    (:func:`implied_offset`) gives zoneinfo's instant.
+    """
+    zone = ZoneInfo(tzid)
+    plan = zone_plan(tzid, tuple(range(first_year, last_year + 1)))
+    offset_at, onsets = implied_offset(plan.to_ical(), datetime(last_year + 1, 12, 31))
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    instants = []
+    while moment.year <= last_year:
+        instants.append(moment)
+        moment += timedelta(hours=step_hours)
+    instants += [o.replace(tzinfo=UTC) + timedelta(hours=h) for o in onsets for h in (-1, 0, 1)]
+    exact = 0
+    for instant in instants:
+        local = instant.astimezone(zone)
+        if not plan.exact(local):
+            continue
+        exact += 1
+        naive = local.replace(tzinfo=None)
+        read = naive - offset_at(naive - local.utcoffset())
+        assert read == instant.replace(tzinfo=None), (tzid, local)
+    assert exact > len(instants) // 2
 
 
 # --------------------------------------------------------------------------
@@ -292,42 +313,65 @@ def test_icalendar_own_reading_agrees(tzid):
 
 
 # --------------------------------------------------------------------------
-# The fallback
+# Zones whose rules change: a run of years in the classic form, the rest in UTC
 
 
-@pytest.mark.parametrize(("tzid", "first_year", "last_year"), CHANGED_RULES)
-def test_changed_rules_fall_back(tzid, first_year, last_year, caplog):
+@pytest.mark.parametrize(
+    ("tzid", "first_year", "last_year", "years"),
+    [
+        ("America/Los_Angeles", 2005, 2008, (2007, 2008)),  # the US rule of 2007
+        ("Europe/Moscow", 2010, 2012, (2012,)),  # permanent summer time from 2011
+        ("Asia/Tehran", 2021, 2023, (2023,)),  # fixed-date DST (no weekday rule holds two years), ended 2022
+        ("America/Mexico_City", 2022, 2023, (2023,)),  # DST abolished in October 2022
+    ],
+)
+def test_changed_rules_choose_the_longest_latest_run(tzid, first_year, last_year, years, caplog):
+    plan = zone_plan(tzid, tuple(range(first_year, last_year + 1)))
+    assert plan.years == years
+    assert plan.reason
     with caplog.at_level(logging.DEBUG, logger="calsync.vtimezone"):
-        vtimezone = build_vtimezone(tzid, first_year, last_year)
-    ics = vtimezone.to_ical()
-    assert b"RRULE" not in ics
-    assert b"RDATE" in ics or len(vtimezone.subcomponents) > 2
-    assert ics.startswith(f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n".encode())
-    assert any("from_tzinfo" in record.getMessage() for record in caplog.records)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert assert_offsets_match(tzid, first_year, last_year) is None
+        ics = build_vtimezone(tzid, first_year, last_year).to_ical()
+    assert b"RDATE" not in ics and b"COMMENT" not in ics
+    assert any(tzid in record.getMessage() for record in caplog.records)
+    assert assert_offsets_match(tzid, years[0], years[-1]) is None
+    assert_exact_is_sound(tzid, first_year, last_year)
 
 
-def test_from_tzinfo_gaps_are_filled(caplog):
-    # icalendar's from_tzinfo jumps over Morocco's 2024 Ramadan break (10 Mar - 14 Apr)
-    with caplog.at_level(logging.DEBUG, logger="calsync.vtimezone"):
-        ics = build_vtimezone("Africa/Casablanca", 2022, 2024).to_ical()
-    assert any("RDATE form" in record.getMessage() for record in caplog.records)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert b"20240310T030000" in ics and b"20240414T020000" in ics
-    assert assert_offsets_match("Africa/Casablanca", 2022, 2024) is None
+@pytest.mark.parametrize(
+    ("tzid", "year", "offset"),
+    [
+        ("Asia/Amman", 2022, timedelta(hours=3)),  # +02 until 24 Feb, then +03 for good
+        ("America/Sao_Paulo", 2019, timedelta(hours=-3)),  # DST ended 17 Feb 2019 for good
+        ("Pacific/Apia", 2021, timedelta(hours=13)),
+        ("Europe/Moscow", 2011, timedelta(hours=4)),
+        ("Europe/Moscow", 2014, timedelta(hours=4)),
+        ("Africa/Casablanca", 2029, timedelta(hours=1)),  # two Ramadan breaks in one year
+    ],
+)
+def test_a_year_no_classic_form_fits_gets_its_longest_offset(tzid, year, offset):
+    plan = zone_plan(tzid, (year,))
+    assert plan.years == ()
+    (sub,) = observances(plan.to_ical())
+    assert sub.TZOFFSETFROM == sub.TZOFFSETTO == offset
+    assert "RRULE" not in sub
+    assert_exact_is_sound(tzid, year, year)
 
 
-def test_fallback_onsets_are_in_offset_from():
-    # icalendar 7.3 writes 20040404T030000 here: the wall clock after the change
-    subs = observances(build_vtimezone("America/Los_Angeles", 2005, 2008).to_ical())
-    daylight = [sub for sub in subs if sub.name == "DAYLIGHT"]
-    assert [sub.DTSTART for sub in daylight] == [datetime(2004, 4, 4, 2, 0)]
-    assert [dt for dt, _ in daylight[0].rdates][2:] == [
-        datetime(2007, 3, 11, 2, 0),
-        datetime(2008, 3, 9, 2, 0),
-        datetime(2009, 3, 8, 2, 0),
-    ]
+def test_exact_refuses_repeated_and_skipped_wall_times():
+    plan = zone_plan("America/Los_Angeles", (2022,))
+    la = ZoneInfo("America/Los_Angeles")
+    assert plan.exact(datetime(2022, 7, 1, 10, tzinfo=la))
+    assert not plan.exact(datetime(2022, 11, 6, 1, 30, tzinfo=la))  # repeated, fold 0
+    assert not plan.exact(datetime(2022, 11, 6, 1, 30, fold=1, tzinfo=la))
+    assert not plan.exact(datetime(2022, 3, 13, 2, 30, tzinfo=la))  # skipped
+    assert plan.exact(datetime(2022, 3, 13, 3, 0, tzinfo=la))
+    assert not plan.exact(datetime(2023, 3, 12, 2, 30, tzinfo=la))
+
+
+def test_mexico_city_events_of_a_year_without_dst_get_the_classic_form():
+    plan = zone_plan("America/Mexico_City", (2023,))
+    assert (plan.years, plan.reason) == ((2023,), "")
+    assert plan.exact(datetime(2023, 7, 13, 10, tzinfo=ZoneInfo("America/Mexico_City")))
 
 
 # --------------------------------------------------------------------------
@@ -377,4 +421,7 @@ def test_unknown_zone():
 )
 def test_offsets_match_zoneinfo_property(tzid, first_year, length):
     last_year = min(first_year + length, 2035)
-    assert assert_offsets_match(tzid, first_year, last_year, step_hours=3) is None
+    plan = zone_plan(tzid, tuple(range(first_year, last_year + 1)))
+    if plan.years:
+        assert assert_offsets_match(tzid, plan.years[0], plan.years[-1], step_hours=3) is None
+    assert_exact_is_sound(tzid, first_year, last_year, step_hours=11)

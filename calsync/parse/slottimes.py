@@ -15,12 +15,12 @@ import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import ParseError
 from ..model import ParseWarning
-from ..zones import ZoneError, check_label, is_real_local_time
+from ..zones import ZoneError, check_label, format_offset, is_real_local_time
 from .timeline import TimeRange, WallTime
 from .year import weekday_matches
 
@@ -92,6 +92,43 @@ def _label_check(label: str | None, moment: datetime) -> None:
             if moment.utcoffset() == sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))):
                 return
         raise
+
+
+def _occurrence(moment: datetime, label: str | None, line: int, warnings: list[ParseWarning]) -> datetime:
+    """Pick which occurrence a wall time in a repeated hour means (``fold``), or say it was guessed.
+
+    A label that names one of the two offsets ("1:10 PST" on the night US clocks go back)
+    picks that occurrence; without one the first is taken, with a warning naming the line.
+    Other wall times are returned as they are.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> la = ZoneInfo("America/Los_Angeles")
+    >>> _occurrence(datetime(2022, 11, 6, 1, 10, tzinfo=la), "PST", 3, []).utcoffset()
+    datetime.timedelta(days=-1, seconds=57600)
+    >>> said = []
+    >>> _occurrence(datetime(2022, 11, 6, 1, 30, tzinfo=la), None, 3, said).fold, said[0].message
+    (0, 'America/Los_Angeles has 01:30 twice on 2022-11-06 (clocks go back): read as the first, 01:30 PDT (UTC-07:00); write the zone (PDT or PST) to choose')
+    """
+    first, second = moment.replace(fold=0), moment.replace(fold=1)
+    if first.utcoffset() == second.utcoffset() or not is_real_local_time(first):
+        return moment
+    if label is not None:
+        for candidate in (first, second):
+            try:
+                _label_check(label, candidate)
+            except ZoneError:
+                continue
+            return candidate
+        return first  # neither: the label check that follows reports it
+    offset = first.utcoffset()
+    assert offset is not None
+    warnings.append(ParseWarning(
+        line,
+        f"{getattr(moment.tzinfo, 'key', moment.tzinfo)} has {moment:%H:%M} twice on {moment:%Y-%m-%d} "
+        f"(clocks go back): read as the first, {moment:%H:%M} {first.tzname()} "
+        f"({format_offset(int(offset.total_seconds()))}); write the zone ({first.tzname()} or {second.tzname()}) to choose",
+    ))
+    return first
 
 
 def _dates(days: Iterable[date]) -> str:
@@ -210,15 +247,24 @@ def slot_times(
                 end += timedelta(days=1)  # "23:30 - 0:30" ends the next day
     except ValueError as exc:
         raise err(str(exc)) from None
+    start_label = s.zone or (e.zone if e else None)
+    start = _occurrence(start, start_label, slot.line, warnings)
     try:
-        _label_check(s.zone or (e.zone if e else None), start)
+        _label_check(start_label, start)
         if end is not None:
-            _label_check((e.zone if e else None) or s.zone, end)
+            end_label = (e.zone if e else None) or s.zone
+            end = _occurrence(end, end_label, slot.line, warnings)
+            _label_check(end_label, end)
     except ZoneError as exc:
         raise err(str(exc)) from None
     for moment in (start, end):
         if moment is not None and not is_real_local_time(moment):
-            warnings.append(ParseWarning(slot.line, f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {zone.key} (clocks change)"))
+            shown = moment.astimezone(UTC).astimezone(zone)
+            warnings.append(ParseWarning(
+                slot.line,
+                f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {zone.key} (clocks go forward): "
+                f"read as {shown:%H:%M} {shown.tzname()}",
+            ))
     if end is not None and end.replace(tzinfo=None) <= start.replace(tzinfo=None):
         what = "ends when it starts" if end == start else "ends before it starts"
         warnings.append(ParseWarning(slot.line, f"slot {what}: end time treated as not published"))
