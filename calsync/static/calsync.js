@@ -109,9 +109,11 @@
   if (form && results) {
     var serial = 0, timer = null;
     var kitBox = $("#kit-box"), subscribe = $("#subscribe");
+    var kitOptions = $("#kit-options");
     function params(extra) {
       var p = new URLSearchParams();
       new FormData(form).forEach(function (value, key) { if (String(value).trim() !== "") { p.append(key, value); } });
+      if (kitOptions) { new FormData(kitOptions).forEach(function (value, key) { if (String(value).trim() !== "") { p.append(key, value); } }); }
       Object.keys(extra || {}).forEach(function (k) { if (extra[k] === "") { p.delete(k); } else { p.set(k, extra[k]); } });
       return p;
     }
@@ -122,6 +124,16 @@
         .then(function (res) { if (res.ok && kitBox.dataset.src === src) { kitBox.innerHTML = res.text; } });
     }
     if (subscribe && kitBox) { subscribe.addEventListener("toggle", loadKit); }
+    if (kitOptions) {
+      kitOptions.addEventListener("change", function () { setKit(); loadKit(); });
+      kitOptions.addEventListener("submit", function (ev) { ev.preventDefault(); setKit(); loadKit(); });
+    }
+    function setKit() {
+      var p = params(); p.delete("from");
+      kitBox.dataset.src = form.dataset.kit + (p.toString() ? "?" + p.toString() : "");
+      var url = window.location.pathname + (p.toString() ? "?" + p.toString() : "");
+      window.history.replaceState({ q: p.toString() }, "", url);
+    }
     function update(push) {
       var p = params(), query = p.toString(), mine = ++serial;
       results.setAttribute("aria-busy", "true");
@@ -136,8 +148,7 @@
           watchMore();
           var url = window.location.pathname + (query ? "?" + query : "");
           if (push) { window.history.pushState({ q: query }, "", url); } else { window.history.replaceState({ q: query }, "", url); }
-          var feedParams = params({ day: form.elements.day.value }); feedParams.delete("from");
-          if (kitBox) { kitBox.dataset.src = form.dataset.kit + (feedParams.toString() ? "?" + feedParams.toString() : ""); loadKit(); }
+          if (kitBox) { setKit(); loadKit(); }
           if (subscribe) {
             var filtered = ["q", "type", "room", "author"].some(function (k) { return p.has(k); });
             subscribe.querySelector("summary").textContent = "Subscribe to " + (filtered ? "these talks" : "the whole conference") + (form.elements.day.value ? " (this day)" : "") + " in your calendar";

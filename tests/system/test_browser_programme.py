@@ -165,7 +165,11 @@ def test_search_as_you_type(page, size, live_server, http) -> None:
     feed_url = page.locator("#kit-box .feed-url")
     expect(feed_url).to_have_value(f"{live_server.url}/conferences/{SLUG}.ics?q=learn&type=Oral")
     expect(page.locator("#kit-box .feed-size")).to_be_visible()
-    cal = icalendar.Calendar.from_ical(http.get(feed_url.input_value() + "&view=talks", timeout=10).content)
+    page.select_option("#kit-view", "talks")  # one event per talk; the feed URL follows
+    expect(feed_url).to_have_value(f"{live_server.url}/conferences/{SLUG}.ics?q=learn&type=Oral&view=talks")
+    expect(page.locator("#kit-view")).to_have_value("talks")
+    assert page.locator("#kit-view option").all_inner_texts() == ["one per session (default)", "one per talk", "sessions and talks"]
+    cal = icalendar.Calendar.from_ical(http.get(feed_url.input_value(), timeout=10).content)
     assert {str(e["UID"]).split("@")[0] for e in cal.walk("VEVENT")} == both
     no_horizontal_scroll(page)
     accessible(page, "programme with a search")
