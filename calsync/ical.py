@@ -47,7 +47,7 @@ class Revision:
 
     modified: datetime
     sequence: int = 0
-    created: datetime | None = None
+    created: datetime | None = field(default=None, compare=False)  # a version is (modified, sequence)
 
     def __post_init__(self) -> None:
         if self.modified.tzinfo is None or (self.created is not None and self.created.tzinfo is None):

@@ -191,13 +191,13 @@ class _Part:
         talks_of: dict[str, list[Any]] = {}
         for t in trows:
             talks_of.setdefault(t.session_id, []).append(t)
-            revisions[t.id] = Revision(modified=_utc(t.modified), sequence=t.sequence)
+            revisions[t.id] = Revision(modified=_utc(t.modified), sequence=t.sequence, created=_utc(t.created))
         sessions: list[Session] = []
         removed: list[tuple[Session, Talk, datetime]] = []
         starts: dict[str, int] = {}
         for s in srows:
             zone = ZoneInfo(s.timezone)
-            revisions[s.id] = Revision(modified=_utc(s.modified), sequence=s.sequence)
+            revisions[s.id] = Revision(modified=_utc(s.modified), sequence=s.sequence, created=_utc(s.created))
             starts[s.id] = s.start_ts
 
             def build(t: Any, cancelled: bool = False, zone: ZoneInfo = zone) -> Talk:
