@@ -282,6 +282,34 @@ def excerpt(text: str, line: int | None, around: int = EXCERPT_LINES) -> list[di
     return [{"line": n, "text": lines[n - 1][:300], "here": n == line} for n in range(first, last + 1)]
 
 
+#: The command's options as the browser's form names them (messages are written for the command line).
+_OPTION_WORDS = (
+    (re.compile(r"--days FIRST\.\.LAST"), "the first and last day"),
+    (re.compile(r"--timezone ZONE"), "the time zone"),
+    (re.compile(r"--site NAME"), "the site's name"),
+    (re.compile(r"--url \(or import by URL\)"), "the page's address (or give the page by URL)"),
+    (re.compile(r"--year\b"), "the year"),
+    (re.compile(r"--url\b"), "the page's address"),
+    (re.compile(r"--timezone\b"), "the time zone"),
+    (re.compile(r"--days\b"), "the first and last day"),
+    (re.compile(r"--site\b"), "the site's name"),
+    (re.compile(r"\bpass (the |its )"), r"give \1"),
+)
+
+
+def in_form_words(message: str) -> str:
+    """A parser's message with the command's options named as the browser's form names them.
+
+    >>> in_form_words("set the conference's year, or pass --year or --url to be sure")
+    "set the conference's year, or give the year or the page's address to be sure"
+    >>> in_form_words("pass --days FIRST..LAST and --timezone ZONE")
+    'give the first and last day and the time zone'
+    """
+    for pattern, words in _OPTION_WORDS:
+        message = pattern.sub(words, message)
+    return message
+
+
 def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
     """The preview as JSON-ready values (the API's answer and the page's data).
 
@@ -294,7 +322,7 @@ def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
     if found.problem is not None:
         exc = found.problem
         problem = {
-            "message": exc.message, "reason": exc.reason, "line": exc.line, "text": exc.text,
+            "message": in_form_words(exc.message), "reason": in_form_words(exc.reason), "line": exc.line, "text": exc.text,
             "nothing_to_import": isinstance(exc, NoEvents), "excerpt": excerpt(found.page.text, exc.line),
         }
     sessions = schedule.sessions if schedule else ()
@@ -308,7 +336,7 @@ def preview_json(found: Preview, token: str | None = None) -> dict[str, Any]:
         "events": found.events,
         "sessions_count": len(sessions),
         "reports": [build_report_dict(r) for r in found.reports],
-        "warnings": [build_warning_dict(w) for w in found.warnings],
+        "warnings": [{**build_warning_dict(w), "message": in_form_words(w.message)} for w in found.warnings],
         "problem": problem,
         "replaces": list(found.replaces),
         "sessions": _shown_sessions(sessions),

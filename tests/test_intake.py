@@ -453,6 +453,17 @@ def test_api_intake_upload_url_and_problem(web, httpserver: HTTPServer) -> None:
     assert [c["slug"] for c in web.get("/api/conferences").get_json()["conferences"]] == ["icil-2026", "icml-2023"]
 
 
+def test_web_messages_name_the_forms_options_not_the_commands(web, httpserver: HTTPServer) -> None:
+    r = web.post("/api/intake", json={"text": (PAGES / "icml_basic.txt").read_text(encoding="utf-8"), "conference": "x"})
+    (warning,) = [w for w in r.get_json()["warnings"] if w["line"] == 11]
+    assert warning["message"].endswith("set the conference's year, or give the year or the page's address to be sure")
+    r = web.post("/api/intake", json={"text": (PAGES / "no_zone.txt").read_text(encoding="utf-8"), "conference": "x", "year": 2023})
+    assert r.status_code == 422 and "--" not in r.get_json()["error"] and "give the time zone" in r.get_json()["error"]
+    home = f"http://127.0.0.1:{httpserver.port}/virtual/2025/"
+    r = web.post("/api/intake", json={"url": home, "conference": "x"})
+    assert r.status_code == 400 and "give the site's name (e.g. icml)" in r.get_json()["error"]
+
+
 def test_web_a_page_replacing_sessions_needs_an_organiser(web) -> None:
     page = {"text": (PAGES / "icml_basic.txt").read_text(encoding="utf-8"), "conference": "icml-2023", "year": 2023}
     r = web.post("/api/intake", json=page)

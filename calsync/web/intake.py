@@ -29,6 +29,7 @@ from ..intake import (
     check_rate,
     check_replacing,
     confirm,
+    in_form_words,
     preview_json,
     read_paste,
     read_upload,
@@ -112,7 +113,7 @@ def read_submission(fields: Mapping[str, Any], request_: IntakeRequest) -> PageI
         try:
             return read_url(url, services().config, site=request_.site)
         except ConfigError as exc:  # a home URL of a site whose name the host does not tell
-            raise ApiError(exc.message.replace("pass --site NAME", "give the site's name (e.g. icml)")) from None
+            raise ApiError(in_form_words(exc.message)) from None
     if given == ["file"]:
         assert upload is not None
         return read_upload(upload.filename, upload.read())
@@ -203,7 +204,7 @@ def api_preview() -> Response:
     refused = _refusal(found, token)
     if found.problem is not None or refused is not None:
         status = found.problem.status if found.problem is not None else Forbidden.status
-        body.update(error=found.problem.message if found.problem is not None else refused, status=status)
+        body.update(error=body["problem"]["message"] if found.problem is not None else refused, status=status)
         response = jsonify(body)
         response.status_code = status
     response.headers["Cache-Control"] = "no-store"
