@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import PAGES, make_test_config
+from helpers import PAGES, make_test_config, run_icscheck
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -195,6 +195,11 @@ def test_add_by_paste_upload_and_url(server: str, site: HTTPServer, browsing: Br
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#intake-error")).to_contain_text("loopback")
     expect(page.get_by_label("Or give its address")).to_have_value("http://127.0.0.1:9/virtual/2023/session/1")
+
+    if browsing.size == "desktop":  # the feeds of the conference made here pass the six client parsers
+        for view in ("sessions", "talks"):
+            report = run_icscheck(f"{server}/conferences/icml-2023.ics?view={view}")
+            assert report["result"] == "PASS" and report["failures"] == 0 and report["warnings"] == 0, report["findings"]
 
 
 def test_organiser_actions_with_and_without_the_token(server: str, site: HTTPServer, browsing: Browsing) -> None:
