@@ -101,6 +101,10 @@ class CalendarInfo:
 _UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+#: An escaped backslash followed by n or N (``\\\\N``), which node-ical misreads.
+_BACKSLASH_N_RE = re.compile(r"(?<!\\)((?:\\\\)+)([nN])")
+
+
 def clean_text(text: str) -> str:
     """Text as a feed may carry it: control characters (but tab, newline) and bidi controls removed.
 
@@ -118,9 +122,12 @@ class FeedText(vText):
 
     icalendar's own escaping first turns a literal backslash-N into a line break, so a
     LaTeX title such as ``$f:\\N \\to \\R$`` would change; here every backslash is escaped.
+    A backslash before ``n`` or ``N`` is followed by a WORD JOINER (U+2060, invisible):
+    node-ical unescapes ``\\n`` before ``\\\\`` and would read ``\\\\N`` as a backslash and a
+    line break, so without it the six parsers disagree.
 
-    >>> FeedText("$f:\\\\N$; a, b\\nc").to_ical()
-    b'$f:\\\\\\\\N$\\\\; a\\\\, b\\\\nc'
+    >>> FeedText("$f:\\\\N$; a, b\\nc").to_ical().decode()
+    '$f:\\\\\\\\\u2060N$\\\\; a\\\\, b\\\\nc'
     """
 
     def __new__(cls, value: str, encoding: str = "utf-8", params: dict[str, str] | None = None) -> FeedText:
@@ -129,6 +136,7 @@ class FeedText(vText):
 
     def to_ical(self) -> bytes:
         text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        text = _BACKSLASH_N_RE.sub("\\1\u2060\\2", text)
         return text.encode(getattr(self, "encoding", "utf-8"))
 
 

@@ -184,7 +184,7 @@ def test_backslash_sequences_survive_as_written() -> None:
     schedule = parse_page(page("Timezone: Europe/Berlin", "Mon 3 July 10:00 - 10:30", title), PageOptions(year=2023))
     assert schedule.sessions[0].talks[0].title == title
     text = ics(schedule)
-    assert lines(text, "SUMMARY") == ["SUMMARY:Loss $f:\\\\N \\\\to \\\\R$ is convex"]
+    assert lines(text, "SUMMARY") == ["SUMMARY:Loss $f:\\\\\u2060N \\\\to \\\\R$ is convex"]
 
 
 # --------------------------------------------------------------------------
