@@ -180,3 +180,20 @@ def test_concurrent_first_requests_build_a_document_once() -> None:
     for t in threads:
         t.join(5)
     assert got == [b"doc"] * 4 and builds == [1]
+
+
+def test_every_format_link_is_served(app, client) -> None:
+    from calsync.web.exports import format_links
+
+    token = new_feed(client, session_ids=[client.get(f"/api{CONF}/sessions").get_json()["sessions"][0]["id"]])
+    for kwargs in ({"slug": SAMPLE_SLUG}, {"token": token}):
+        with app.test_request_context("/"):
+            links = format_links(**kwargs)
+        assert [link["key"] for link in links] == ["ics", "xml", "json", "atom"]
+        for link in links:
+            assert link["url"].startswith("http://localhost/") and link["readers"]
+            response = client.get(link["url"].removeprefix("http://localhost"))
+            assert response.status_code == 200, link["url"]
+            assert response.content_type.split(";")[0] == link["content_type"]
+    with app.test_request_context("/"), pytest.raises(ValueError):
+        format_links()

@@ -7,7 +7,8 @@
 * :mod:`.changes` — what changed in a talk (moved, retitled, room changed, cancelled, added),
   classified from the store's ``talk_changes`` rows, with the texts pages and feeds show;
 * :mod:`.atom` — the Atom feed of those changes;
-* :mod:`.compact` — the short descriptions of compact iCalendar feeds.
+* :mod:`.compact` — the short descriptions of compact iCalendar feeds;
+* :mod:`.formats` — every published format with what reads it (for the subscribe kit).
 
 Inputs are model objects (:class:`~calsync.model.Session`, :class:`~calsync.model.Talk`) and
 plain records; the web layer reads the store and turns the bytes into responses. The same

@@ -8,8 +8,8 @@ The documents are made by :mod:`calsync.exports` (pure) and kept per data versio
 conference's, and a custom feed's), like the ``.ics`` feeds: a strong ETag from the bytes,
 Last-Modified from the data, ``If-None-Match``/``If-Modified-Since`` → 304, ``HEAD``,
 ``Cache-Control`` (``public`` with CORS for conferences, ``private`` for custom feeds). No
-parameters are taken; errors are plain text. :func:`recent_changes_for` gives the pages'
-"What changed" sections their rows.
+parameters are taken; errors are plain text. For the pages: :func:`what_changed` gives the
+"What changed" sections their rows, :func:`format_links` the subscribe kit every format.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ..exports.atom import ChangesFeedInfo, changes_atom
 from ..exports.c3voc import write_schedule_json
 from ..exports.changes import TalkChange, page_rows
 from ..exports.common import ScheduleInfo, build_schedule
+from ..exports.formats import FORMATS
 from ..exports.frab import write_schedule_xml
 from ..feedspec import FeedSpec
 from ..filters import InvalidQuery, has_talk_filters, query_from_filter_dict, select_talks
@@ -207,6 +208,18 @@ def what_changed(slug: str, token: str | None = None) -> list[dict[str, Any]]:
     return page_rows(recent_changes_for(slug, token))
 
 
+def format_links(slug: str | None = None, token: str | None = None) -> list[dict[str, str]]:
+    """Every format of a conference (``slug``) or a custom feed (``token``) for the subscribe kit:
+    ``key``, ``name``, ``url`` (absolute), ``readers`` (what reads it), ``content_type``."""
+    if (slug is None) == (token is None):
+        raise ValueError("give a conference slug or a feed token")
+    base = absolute(f"/conferences/{slug}" if slug is not None else f"/feeds/{token}")
+    return [
+        {"key": f.key, "name": f.name, "url": base + f.suffix, "readers": f.readers, "content_type": f.content_type}
+        for f in FORMATS
+    ]
+
+
 def _atom(changes: list[TalkChange], title: str, page_url: str, modified: datetime) -> bytes:
     info = ChangesFeedInfo(
         title=title, self_url=absolute(request.path), page_url=page_url, host=services().config.feed.uid_host,
@@ -306,4 +319,4 @@ def _modified(changes: list[TalkChange], fallback: datetime) -> datetime:
     return max((c.at for c in changes), default=fallback)
 
 
-__all__ = ["MAX_CHANGES", "bp", "feed_talk_ids", "recent_changes_for", "what_changed"]
+__all__ = ["MAX_CHANGES", "bp", "feed_talk_ids", "format_links", "recent_changes_for", "what_changed"]
