@@ -20,6 +20,7 @@ One module per job, composed here into the one :class:`Store`:
 * :mod:`.feeds` — custom feeds;
 * :mod:`.sources` — sources, rate limits, leases;
 * :mod:`.admin` — organisers' changes: a conference's name, slug, year, zone and days, deletion;
+* :mod:`.checks` — the checks of what organisers and the browser give (no SQL);
 * :mod:`.drafts` — previews of the browser's "add a conference", kept until confirmed;
 * :mod:`.changes` — the recent changes of talks (the feed of changes, "What changed").
 """
