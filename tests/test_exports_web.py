@@ -197,3 +197,25 @@ def test_every_format_link_is_served(app, client) -> None:
             assert response.content_type.split(";")[0] == link["content_type"]
     with app.test_request_context("/"), pytest.raises(ValueError):
         format_links()
+
+
+def test_a_custom_feed_hears_of_its_cancelled_talks(app, client) -> None:
+    """A talk gone from its page is no longer in the feed, but its cancellation is in the feed's changes."""
+    schedule = sample_pages()
+    session = schedule.sessions[1]
+    gone = session.talks[1]
+    assert gone.type == "Oral" and gone.title is not None
+    by_session = new_feed(client, session_ids=[session.id])
+    by_filter = new_feed(client, filter={"type": ["Oral"]}, conference=SAMPLE_SLUG)
+    by_other_type = new_feed(client, filter={"type": ["Break"]}, conference=SAMPLE_SLUG)
+    sessions = list(schedule.sessions)
+    sessions[1] = replace(session, talks=tuple(t for t in session.talks if t.id != gone.id))
+    report = app.extensions["calsync"].store.import_schedule(SAMPLE_SLUG, replace(schedule, sessions=tuple(sessions)), utcnow())
+    assert report.removed == [gone.id]
+    for token in (by_session, by_filter):
+        feed = feedparser.parse(client.get(f"/feeds/{token}/changes.atom").data)
+        assert [e.title for e in feed.entries] == [f"Cancelled: {gone.title}"], token
+        assert feed.entries[0].summary.startswith("Cancelled; it was Tue 14 Jul 2026 11:20–11:40")
+    assert feedparser.parse(client.get(f"/feeds/{by_other_type}/changes.atom").data).entries == []
+    events = json_events(client.get(f"/feeds/{by_session}/schedule.json").data)
+    assert gone.title not in {e["title"] for e in events.values()} and len(events) == len(session.talks) - 1
