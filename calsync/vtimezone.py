@@ -456,7 +456,34 @@ class ZonePlan:
         if local.replace(tzinfo=zone).utcoffset() != local.replace(tzinfo=zone, fold=1).utcoffset():
             return False  # a repeated or skipped wall time: ambiguous to readers
         true = moment.astimezone(UTC).replace(tzinfo=None)
+        if _in_excursion(self.tzid, true):
+            return False
         return _model_instants(self.observances, local) == [true]
+
+
+#: An offset that holds for less than this between two changes back is an excursion.
+EXCURSION = timedelta(days=60)
+
+
+def _in_excursion(tzid: str, utc: datetime) -> bool:
+    """Whether a naive UTC instant falls in a short excursion from the zone's usual offset.
+
+    Morocco leaves +01 for about a month each Ramadan, on dates set by announcement.
+    The VTIMEZONE states those weeks correctly, but node-ical reads the TZID by name
+    through its own Temporal polyfill, which misplaces several of them (2019-2021, 2030):
+    such times are written in UTC, which no reader's zone data can change.
+
+    >>> _in_excursion("Africa/Casablanca", datetime(2019, 5, 15, 9)), _in_excursion("Africa/Casablanca", datetime(2019, 7, 1))
+    (True, False)
+    """
+    zone = ZoneInfo(tzid)
+    changes = [t for year in (utc.year - 1, utc.year, utc.year + 1) for t in _changes(zone, year, year)]
+    before = [t for t in changes if t.utc <= utc]
+    after = [t for t in changes if t.utc > utc]
+    if not before or not after:
+        return False
+    left, right = before[-1], after[0]
+    return right.utc - left.utc < EXCURSION and left.offset_from == right.offset_to
 
 
 @functools.lru_cache(maxsize=512)
