@@ -219,3 +219,17 @@ def test_a_custom_feed_hears_of_its_cancelled_talks(app, client) -> None:
     assert feedparser.parse(client.get(f"/feeds/{by_other_type}/changes.atom").data).entries == []
     events = json_events(client.get(f"/feeds/{by_session}/schedule.json").data)
     assert gone.title not in {e["title"] for e in events.values()} and len(events) == len(session.talks) - 1
+
+
+def test_gzip_for_clients_that_ask_with_its_own_etag(client) -> None:
+    import gzip
+
+    plain = client.get(f"{CONF}/schedule.json")
+    packed = client.get(f"{CONF}/schedule.json", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert "Content-Encoding" not in plain.headers
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    again = client.get(f"{CONF}/schedule.json", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]

@@ -7,7 +7,8 @@
 The documents are made by :mod:`calsync.exports` (pure) and kept per data version (the
 conference's, and a custom feed's), like the ``.ics`` feeds: a strong ETag from the bytes,
 Last-Modified from the data, ``If-None-Match``/``If-Modified-Since`` → 304, ``HEAD``,
-``Cache-Control`` (``public`` with CORS for conferences, ``private`` for custom feeds). No
+``Cache-Control`` (``public`` with CORS for conferences, ``private`` for custom feeds), gzip
+for clients that ask (``feed.gzip``; made once per version by the feed service, with its own ETag). No
 parameters are taken; errors are plain text. For the pages: :func:`what_changed` gives the
 "What changed" sections their rows, :func:`format_links` the subscribe kit every format.
 """
@@ -122,11 +123,16 @@ def _answer(build: Callable[[], RenderedFeed], kind: str, *, public: bool) -> Re
         document = build()
     except CalsyncError as exc:
         return Response(f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8")
+    if request.accept_encodings["gzip"] > 0:  # as the feeds: gzip once per version, its own ETag
+        document = services().service.gzipped(document)
     headers = _headers(document.etag, document.last_modified, public, services().max_age)
     g.feed_id = document.etag
     if not_modified(document):
-        return Response(status=304, headers=headers[:4] if public else headers[:3])
-    return Response(document.body, content_type=CONTENT_TYPES[kind], headers=list(headers))
+        return Response(status=304, headers=[*(headers[:4] if public else headers[:3]), ("Vary", "Accept-Encoding")])
+    response = Response(document.body, content_type=CONTENT_TYPES[kind], headers=[*headers, ("Vary", "Accept-Encoding")])
+    if document.encoding is not None:
+        response.headers["Content-Encoding"] = document.encoding
+    return response
 
 
 @functools.lru_cache(maxsize=1024)
