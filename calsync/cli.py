@@ -288,11 +288,14 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     ``calsync refresh`` and the service's scheduler keep them fresh.
     """
     from .store import Store
+    from .store.checks import conference_days
 
     conf = next((c for c in config.conferences if c.slug == args.conference), None)
     store = Store(config.database_url)
     store.migrate()
     existing = store.find_conference(args.conference)
+    if existing is not None and not args.days:  # the days organisers gave it, as /add reads its pages
+        args.days = conference_days(*store.get_days(args.conference)) or None
     try:
         schedule, inputs = _schedule(
             args, config, args.pages, args.url, skip_empty=True, conference=existing, conf_config=conf

@@ -327,3 +327,27 @@ def test_the_organisers_json_shapes(organised) -> None:
     assert sorted(conf) == sorted(["slug", "name", "timezone", "year", "ics_url", "page_url", "sessions_url",
                                    "talks_url", "modified", "first_day", "last_day", "sources"])
     assert json.loads(json.dumps(body)) == body
+
+
+def test_the_days_organisers_give_read_weekday_pages_in_import_and_in_the_browser(tmp_path: Path, cli) -> None:
+    from helpers import KINDS, parse_kind
+
+    from calsync.config import Config
+    from calsync.intake import IntakeRequest, read_paste, submit
+
+    url = f"sqlite:///{tmp_path / 'days.db'}"
+    store = Store(url)
+    store.migrate()
+    store.ensure_conference("ws", "Workshops", "America/Los_Angeles", 2023, NOW)
+    page = KINDS / "workshop_weekday.txt"
+    expected = sum(len(s.talks) for s in parse_kind("workshop_weekday.txt").sessions)
+    found, token = submit(store, Config(database_url=url), read_paste(page.read_text(encoding="utf-8")),
+                          IntakeRequest(slug="ws"), NOW)
+    assert token is None and found.problem is not None  # a weekday only: which Saturday?
+    store.edit_conference("ws", {"first_day": "2023-12-15", "last_day": "2023-12-16"}, NOW)
+    found, token = submit(store, Config(database_url=url), read_paste(page.read_text(encoding="utf-8")),
+                          IntakeRequest(slug="ws"), NOW)
+    assert token is not None and found.events == expected
+    done = cli("import", str(page), "--conference", "ws", env_extra={"CALSYNC_DATABASE_URL": url, "CALSYNC_SAMPLE": "0"})
+    assert done.returncode == 0, done.stderr
+    assert sum(len(s.talks) for s in store.load_snapshot("ws").sessions) == expected
