@@ -153,3 +153,16 @@ def test_a_feed_without_changes_is_well_formed_atom(store: Store) -> None:
     feed = feedparser.parse(body)
     assert not feed.bozo and feed.entries == [] and feed.feed.updated == "2026-03-01T12:00:00Z"
     assert feed.feed.links[0].href.endswith("/changes.atom")
+
+
+def test_the_last_change_of_a_conference_or_of_some_talks(store: Store) -> None:
+    assert store.last_change_at("conf") is None
+    put(store, PAGE, T0)
+    assert store.last_change_at("conf") == T0
+    put(store, PAGE.replace("9:25 - 9:30", "9:25 - 9:35"), T0 + timedelta(days=3))
+    talks = store.load_snapshot("conf").sessions[0].talks
+    assert store.last_change_at("conf") == T0 + timedelta(days=3)
+    assert store.last_change_at("conf", talk_ids=[talks[0].id]) == T0
+    many = [f"t-{n}" for n in range(1200)] + [talks[2].id]  # more ids than one IN list holds
+    assert store.last_change_at("conf", talk_ids=many) == T0 + timedelta(days=3)
+    assert store.last_change_at("conf", talk_ids=[]) is None

@@ -29,6 +29,8 @@ from .schema import conferences, sessions_table, talk_changes, talks_table
 CHANGES_DAYS = 30
 
 _REPLAYED = ("start_ts", "end_ts", "title", "location", "session.location")
+#: Talk ids per ``IN (…)`` list (well below SQLite's and PostgreSQL's parameter limits).
+_ID_CHUNK = 500
 
 
 def _state(values: dict[str, Any], zone: ZoneInfo) -> TalkState:
@@ -119,3 +121,23 @@ class ChangesMixin(StoreBase):
                 )
             )
         return out
+
+    def last_change_at(self, slug: str, talk_ids: Collection[str] | None = None) -> datetime | None:
+        """When a talk of the conference (or one of ``talk_ids``) last changed, created included (UTC);
+        ``None`` when none ever did. For X-WR-CALDESC's "Last change: …"
+        (:func:`calsync.exports.changes.last_change_note`)."""
+        c = talk_changes
+        ids = sorted(set(talk_ids)) if talk_ids is not None else None
+        newest: int | None = None
+        with self._read() as conn:
+            if ids is None:
+                newest = conn.execute(select(func.max(c.c.at)).where(c.c.conference == slug)).scalar()
+            else:
+                for start in range(0, len(ids), _ID_CHUNK):
+                    found = conn.execute(
+                        select(func.max(c.c.at)).where(c.c.conference == slug, c.c.talk_id.in_(ids[start:start + _ID_CHUNK]))
+                    ).scalar()
+                    if found is not None and (newest is None or found > newest):
+                        newest = found
+        return _utc(newest) if newest is not None else None
+
