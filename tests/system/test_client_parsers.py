@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import golden_calendar, parse_fixture, run_icscheck
+from helpers import assert_icscheck_clean, golden_calendar, parse_fixture, run_icscheck
 from test_parse_pages import GOOD_PAGES
 from test_seeds import YEARS, _seed_files
 
@@ -19,18 +19,11 @@ from calsync.ical import FeedOptions, Revision, describe_schedule, render_calend
 from calsync.parse import PageOptions, parse_page
 
 
-def _clean(report: dict) -> None:
-    findings = report.get("findings")
-    failures = [f for f in findings if f.get("level") == "FAIL"] if isinstance(findings, list) else findings
-    assert report["result"] == "PASS" and report["failures"] == 0, failures
-    assert report["warnings"] == 0, findings
-
-
 @pytest.mark.parametrize("name", GOOD_PAGES)
 def test_icscheck_passes_on_fixture_output(name: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name.rsplit('.', 1)[0]}.ics"
     path.write_bytes(golden_calendar(parse_fixture(name)))
-    _clean(run_icscheck(path))
+    assert_icscheck_clean(run_icscheck(path))
 
 
 @pytest.mark.parametrize("path", _seed_files(), ids=lambda p: p.name[:3])
@@ -45,5 +38,5 @@ def test_seed_feed_passes_icscheck(path: Path, tmp_path: Path) -> None:
     out = tmp_path / f"{path.stem}.ics"
     out.write_bytes(data)
     report = run_icscheck(out)
-    _clean(report)
+    assert_icscheck_clean(report)
     assert report["vevents"] == len(schedule.sessions[0].talks) + 1
