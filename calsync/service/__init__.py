@@ -45,13 +45,14 @@ from ..ical import CalendarInfo, render_calendar, talk_summary
 from ..links import safe_filename
 from ..model import Session, Talk
 from ..store import Snapshot, Store, StoredFeed
+from ..zones import describe_zone
 from .cache import ByteCache
 from .pieces import AlarmSplicer, PieceView
 
 log = logging.getLogger(__name__)
 
 #: Renders that missed the cache running at once in one worker (the others wait their turn).
-RENDER_SLOTS = 2
+RENDER_SLOTS = 1
 #: Bodies shorter than this are not gzipped (the header would eat the gain).
 GZIP_MIN_BYTES = 1024
 
@@ -344,8 +345,8 @@ class FeedService:
         url: str | None,
         modified: datetime | None = None,
     ) -> RenderedFeed:
-        options = feed_options_for(query, self.config.feed.feed_options(), default_view)
-        info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url)
+        options = replace(feed_options_for(query, self.config.feed.feed_options(), default_view), conference=snap.conference.slug)
+        info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url, year=snap.conference.year)
         pieces = PieceView(self.cache, self._alarms, functools.partial(_takes_alarm, snap))
         body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
         if pieces.built:
@@ -368,7 +369,7 @@ class FeedService:
             summary = describe_query(query)
             name = snap.conference.name + (f" ({summary})" if summary else "")
             count = len(talks)
-            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {snap.conference.timezone}. Made by calsync."
+            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync."
             return self._render(snap, name, description, sessions, talks, query, "sessions", page_url)
 
         return self._cached(key, (slug, version), build)
@@ -385,25 +386,26 @@ class FeedService:
         def build() -> RenderedFeed:
             cancelled = [s for s in self._cancelled(snap) if s.id == session_id]
             talks = select_talks([session, *cancelled], query)
-            description = f"{session.title} — {snap.conference.name}. Times in {session.timezone}. Made by calsync."
+            description = f"{session.title} — {snap.conference.name}. Times in {describe_zone(session.timezone)}. Made by calsync."
             return self._render(snap, session.title, description, [session], talks, query, "talks", page_url or session.source_url)
 
         return self._cached(key, (slug, version), build)
 
-    def talk_feed(self, slug: str, talk_id: str) -> RenderedFeed:
-        """One talk as a calendar (a download)."""
+    def talk_feed(self, slug: str, talk_id: str, query: FeedQuery | None = None) -> RenderedFeed:
+        """One talk as a calendar (a download), with the feeds' options (``alarm``, ``abstracts``…)."""
+        query = query if query is not None else FeedQuery(view="talks")
         snap = self.snapshot(slug)
         found = snap.talk(talk_id)
         if found is None:
             raise NotFound(f"no talk {talk_id!r} in {slug!r}")
         session, talk = found
         version = snap.conference.version
-        key = ("talk", slug, version, talk_id)
+        key = ("talk", slug, version, talk_id, query_key(query))
 
         def build() -> RenderedFeed:
             name = talk_summary(talk, session)
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
-            return self._render(snap, name, description, [session], [(session, talk)], FeedQuery(view="talks"), "talks", talk.url or session.source_url)
+            return self._render(snap, name, description, [session], [(session, talk)], query, "talks", talk.url or session.source_url)
 
         return self._cached(key, (slug, version), build)
 

@@ -10,6 +10,8 @@ supersedes can be dropped at once rather than aging out.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -17,6 +19,21 @@ from typing import Any
 
 #: What an entry costs besides its payload: key tuple, dict and list slots, object headers (bytes).
 ENTRY_OVERHEAD = 200
+#: After evictions of at least this many bytes, free heap memory is given back to the system.
+TRIM_AFTER = 8 * 1024 * 1024
+
+
+def _malloc_trim() -> None:
+    """glibc's ``malloc_trim(0)`` (free pages of the heap back to the system); nothing elsewhere."""
+
+
+try:
+    _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    if hasattr(_libc, "malloc_trim"):
+        def _malloc_trim() -> None:
+            _libc.malloc_trim(0)
+except OSError:  # no C library to load (not glibc): nothing to trim
+    pass
 
 
 class ByteCache:
@@ -31,6 +48,7 @@ class ByteCache:
         self.size = 0
         self._entries: OrderedDict[Hashable, tuple[Any, int, Hashable]] = OrderedDict()
         self._tagged: dict[Hashable, set[Hashable]] = {}
+        self._evicted = 0  # bytes evicted since the last trim
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -60,14 +78,21 @@ class ByteCache:
             self.size += cost
             if tag is not None:
                 self._tagged.setdefault(tag, set()).add(key)
+            evicted = 0
             while self.size > self.budget and self._entries:
-                self._pop(next(iter(self._entries)))
+                evicted += self._pop(next(iter(self._entries)))
+            self._evicted += evicted
+            trim = self._evicted >= TRIM_AFTER
+            if trim:
+                self._evicted = 0
+        if trim:
+            _malloc_trim()
         return value
 
-    def _pop(self, key: Hashable) -> None:
+    def _pop(self, key: Hashable) -> int:
         entry = self._entries.pop(key, None)
         if entry is None:
-            return
+            return 0
         self.size -= entry[1]
         tag = entry[2]
         if tag is not None:
@@ -76,6 +101,7 @@ class ByteCache:
                 keys.discard(key)
                 if not keys:
                     del self._tagged[tag]
+        return entry[1]
 
     def tagged(self, tag: Hashable) -> list[Hashable]:
         """The keys of the entries carrying ``tag``."""
