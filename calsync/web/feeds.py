@@ -71,7 +71,8 @@ def session_feed(slug: str, session_id: str) -> Response:
 
 @bp.get("/conferences/<id:slug>/talks/<id:talk_id>.ics")
 def talk_feed(slug: str, talk_id: str) -> Response:
-    return feed_response(services().service.talk_feed(slug, talk_id), download=True, public=True)
+    query = feed_query()  # the same options and errors as every feed (a bad alarm, an unknown parameter: 400)
+    return feed_response(services().service.talk_feed(slug, talk_id, query), download=True, public=True)
 
 
 @bp.get("/feeds/<token:token>.ics")
