@@ -291,3 +291,25 @@ def test_a_generated_conference_exports_valid_schedules() -> None:
     where = info("gen-2026", "America/Vancouver", title="Generated 2026")
     assert xml_errors(schedule_xml(talks, where, OPTIONS)) == []
     assert json_errors(schedule_json(talks, where, OPTIONS)) == []
+
+
+def test_a_new_version_rebuilds_only_the_changed_event() -> None:
+    from calsync.exports.common import build_schedule
+    from calsync.exports.frab import write_schedule_xml
+
+    conference = generated_conference(talks_per_session=5, sessions=40)
+    where = info("gen-2026", "America/Vancouver")
+    events: dict = {}
+    fragments: dict = {}
+    first = build_schedule(pairs(conference), where, OPTIONS, events)
+    body = write_schedule_xml(first, fragments)
+    assert body == schedule_xml(pairs(conference), where, OPTIONS) and len(events) == len(fragments) == 200
+    sessions = list(conference.sessions)
+    talk = sessions[7].talks[2]
+    sessions[7] = replace(sessions[7], talks=(*sessions[7].talks[:2], replace(talk, title="Renamed"), *sessions[7].talks[3:]))
+    after = replace(conference, sessions=tuple(sessions))
+    second = build_schedule(pairs(after), where, OPTIONS, events)
+    assert len(events) == 201  # one event built anew, the others reused
+    reused = {e.guid: e for e in first.events}
+    assert sum(e is reused[e.guid] for e in second.events) == 199
+    assert write_schedule_xml(second, fragments) == schedule_xml(pairs(after), where, OPTIONS) and len(fragments) == 201

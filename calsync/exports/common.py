@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +32,9 @@ NO_ROOM = "Room not published"
 #: Grid of the schedule apps (the formats' ``timeslot_duration``): every time calsync reads
 #: is a whole minute, and 5 minutes is the finest grid the apps draw well.
 TIMESLOT = "00:05"
+
+#: Events kept by a caller's cache before it is emptied.
+EVENT_CACHE_SIZE = 200_000
 
 #: The longest duration the XML format can write (``hh:mm`` with two hour digits).
 MAX_DURATION = timedelta(hours=99, minutes=59)
@@ -217,13 +220,18 @@ def zone_name(zone: str) -> str | None:
 
 
 def build_events(
-    talks: Sequence[tuple[Session, Talk]], info: ScheduleInfo, options: FeedOptions
+    talks: Sequence[tuple[Session, Talk]],
+    info: ScheduleInfo,
+    options: FeedOptions,
+    cache: MutableMapping[tuple[object, ...], ExportEvent] | None = None,
 ) -> list[ExportEvent]:
     """The events of ``talks`` in the conference's zone, in time order (then room, then GUID).
 
     ``options`` gives the UID host (and so the GUIDs) and the length of slots without a
     published end. The description is the calendar feeds' (without the abstract, which
-    the formats carry on its own).
+    the formats carry on its own). ``cache`` keeps each event under everything it is made
+    of (the talk, its session's shown fields, its number, the schedule's facts): a caller
+    rendering a new version of a big schedule builds only the events that changed.
     """
     zone = ZoneInfo(info.timezone)
     numbers = _numbers(t.id for _, t in talks)
@@ -237,11 +245,19 @@ def build_events(
             found = people[name] = Person(name, make_guid("person", info.slug, normalize_title(name)))
         return found
 
+    if cache is not None and len(cache) > EVENT_CACHE_SIZE:
+        cache.clear()
     events = []
     for session, talk in talks:
+        number = numbers[talk.id]
+        key = (talk, session.id, session.title, session.location, session.moderators, session.source_url, number,
+               info.slug, info.timezone, info.url, options.host, options.default_duration)
+        found = cache.get(key) if cache is not None else None
+        if found is not None:
+            events.append(found)
+            continue
         title = talk_summary(talk, session)
         location = talk.location or session.location
-        number = numbers[talk.id]
         events.append(
             ExportEvent(
                 guid=talk_guid(talk, options),
@@ -261,15 +277,21 @@ def build_events(
                 end_published=talk.end is not None,
             )
         )
+        if cache is not None:
+            cache[key] = events[-1]
     events.sort(key=lambda e: (e.start, e.room, e.guid))
     return events
 
 
 def build_schedule(
-    talks: Sequence[tuple[Session, Talk]], info: ScheduleInfo, options: FeedOptions
+    talks: Sequence[tuple[Session, Talk]],
+    info: ScheduleInfo,
+    options: FeedOptions,
+    cache: MutableMapping[tuple[object, ...], ExportEvent] | None = None,
 ) -> ExportSchedule:
-    """Days (local dates of the starts, numbered from 1) and rooms (sorted by name) of ``talks``."""
-    events = build_events(talks, info, options)
+    """Days (local dates of the starts, numbered from 1) and rooms (sorted by name) of ``talks``
+    (``cache``: see :func:`build_events`)."""
+    events = build_events(talks, info, options, cache)
     rooms = sorted({e.room for e in events}, key=lambda r: (normalize_title(r), r))
     order = {room: i for i, room in enumerate(rooms)}
     by_day: dict[date, list[ExportEvent]] = {}

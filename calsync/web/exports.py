@@ -31,7 +31,7 @@ from ..exports.atom import CONTENT_TYPE as ATOM_CONTENT_TYPE
 from ..exports.atom import ChangesFeedInfo, changes_atom
 from ..exports.c3voc import write_schedule_json
 from ..exports.changes import TalkChange, page_rows
-from ..exports.common import ScheduleInfo, build_schedule
+from ..exports.common import ExportEvent, ScheduleInfo, build_schedule
 from ..exports.formats import FORMATS
 from ..exports.frab import write_schedule_xml
 from ..feedspec import FeedSpec
@@ -70,6 +70,9 @@ class ExportCache:
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
         self._flights: dict[tuple[Any, ...], threading.Lock] = {}
+        #: Built events and their XML elements, reused by the next version's render (each emptied past its size).
+        self.events: dict[tuple[object, ...], ExportEvent] = {}
+        self.fragments: dict[ExportEvent, str] = {}
 
     def get(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
         """The document under ``key``, built by ``build`` when missing — by one thread at a time
@@ -237,6 +240,13 @@ def _atom(changes: list[TalkChange], title: str, page_url: str, modified: dateti
 # -- routes ---------------------------------------------------------------------------------
 
 
+def _write(kind: str, talks: list[tuple[Session, Talk]], info: ScheduleInfo) -> bytes:
+    """The XML or JSON document of ``talks``, reusing the events and elements of earlier versions."""
+    cache = _cache()
+    schedule = build_schedule(talks, info, services().config.feed.feed_options(), cache.events)
+    return write_schedule_xml(schedule, cache.fragments) if kind == "xml" else write_schedule_json(schedule)
+
+
 def _conference_schedule(slug: str, kind: str) -> Response:
     def build() -> RenderedFeed:
         snap = services().service.snapshot(slug)
@@ -244,9 +254,7 @@ def _conference_schedule(slug: str, kind: str) -> Response:
 
         def render() -> RenderedFeed:
             _, talks, info = _conference(slug)
-            schedule = build_schedule(talks, info, services().config.feed.feed_options())
-            body = write_schedule_xml(schedule) if kind == "xml" else write_schedule_json(schedule)
-            return _document(body, info.modified, f"{slug}.{kind}")
+            return _document(_write(kind, talks, info), info.modified, f"{slug}.{kind}")
 
         return _cache().get(key, render)
 
@@ -259,9 +267,7 @@ def _custom_schedule(token: str, kind: str) -> Response:
         key = (kind, token, stored.version, snap.conference.version, base_url())
 
         def render() -> RenderedFeed:
-            schedule = build_schedule(talks, info, services().config.feed.feed_options())
-            body = write_schedule_xml(schedule) if kind == "xml" else write_schedule_json(schedule)
-            return _document(body, info.modified, f"feed.{kind}")
+            return _document(_write(kind, talks, info), info.modified, f"feed.{kind}")
 
         return _cache().get(key, render)
 
