@@ -33,6 +33,7 @@ from .parse import parse_page
 from .sites import fetch_source, with_sibling_abstracts
 from .sources import fetch_policy, is_url, page_options
 from .store import Conference, Store
+from .store.checks import conference_days
 
 __all__ = [
     "REFRESH_LEASE",
@@ -117,7 +118,9 @@ def refresh_source(
 
     conf_config = next((c for c in config.conferences if c.slug == slug), None)
     try:
-        schedule = parse_page(text, page_options(conference, conf_config, url, source=url))
+        # the days an organiser stored are context too, as for `calsync import` and /add
+        days = conference_days(*store.get_days(slug)) if conference else ()
+        schedule = parse_page(text, page_options(conference, conf_config, url, source=url, days=days or None))
     except NoEvents as exc:
         if state.talks:
             return failed(f"the page now lists nothing with a time (it had {state.talks} talks): {exc.reason}")

@@ -220,3 +220,26 @@ def test_config_sources_are_refreshed_from_files(tmp_path: Path) -> None:
     (again,) = refresh_conference(store, config, "conf", T0)
     assert again.status == "unchanged"
     assert json.loads(json.dumps([s.url for s in store.list_sources("conf")])) == [str(page)]
+
+
+def test_refresh_reads_weekday_agendas_in_the_days_an_organiser_stored(tmp_path: Path) -> None:
+    """An agenda naming only weekdays is dated by the conference's stored days on refresh too."""
+    from datetime import date
+
+    from helpers import KINDS
+
+    page = tmp_path / "agenda.txt"
+    page.write_text((KINDS / "workshop_weekday.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    config = make_test_config(tmp_path, sample=False)
+    store = Store(config.database_url)
+    store.migrate()
+    store.ensure_conference("ws", "Workshops", "America/Los_Angeles", 2023, T0, sources=(str(page),))
+    store.add_source("ws", str(page))
+    (failed,) = refresh_conference(store, config, "ws", T0)
+    assert failed.status == "failed" and "weekday" in failed.message
+    store.update_conference("ws", T0, days=(date(2023, 12, 15), date(2023, 12, 16)))
+    (outcome,) = refresh_conference(store, config, "ws", T0 + timedelta(minutes=1))
+    assert outcome.status == "updated" and outcome.talks == 3
+    talks = [t for s in store.load_snapshot("ws").sessions for t in s.talks]
+    assert sorted(t.start.isoformat() for t in talks) == [
+        "2023-12-16T07:30:00-08:00", "2023-12-16T07:45:00-08:00", "2023-12-16T08:30:00-08:00"]
