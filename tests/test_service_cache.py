@@ -139,3 +139,18 @@ def test_gzip_once_per_version(setup: tuple[Store, Config]) -> None:
 def test_accepts_gzip() -> None:
     assert accepts_gzip("deflate, gzip;q=0.5") and accepts_gzip("*") and accepts_gzip("GZIP")
     assert not accepts_gzip("gzip;q=0") and not accepts_gzip("br") and not accepts_gzip("gzip;q=x")
+
+
+def test_pages_cached_per_version(setup: tuple[Store, Config]) -> None:
+    store, config = setup
+    service = fresh(store, config)
+    calls: list[int] = []
+
+    def build(snap) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+        calls.append(snap.conference.version)
+        return f"{len(snap.sessions)} sessions".encode(), "text/plain"
+
+    first = service.cached_body("page", SAMPLE_SLUG, "q=", build)
+    assert service.cached_body("page", SAMPLE_SLUG, "q=", build) is first and calls == [1]
+    assert service.cached_body("page", SAMPLE_SLUG, "q=x", build) is not first and calls == [1, 1]
+    assert first.body == b"5 sessions" and first.filename == "text/plain" and first.etag.startswith('"')

@@ -308,8 +308,9 @@ class FeedService:
     ) -> RenderedFeed:
         """Any other bytes made from a conference's data (a page, a JSON answer), cached like feeds.
 
-        ``build(snapshot)`` returns the body and its media type... kept per (data version, ``key``)
-        within the same byte budget; the result's ``filename`` holds the media type.
+        ``build(snapshot)`` returns the body and its media type; the result is kept per (data
+        version, ``kind``, ``key``) within the same byte budget and dropped with its version.
+        Its ``filename`` holds the media type; :meth:`gzipped` works on it as on a feed.
         """
         snap = self.snapshot(slug)
         version = snap.conference.version
