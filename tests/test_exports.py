@@ -173,8 +173,10 @@ def test_events_carry_every_field_and_agree_between_formats() -> None:
     assert len(js) == len(talks) == len(list(xml.iter("event")))
     zone = ZoneInfo("Europe/Vienna")
     for session, talk in talks:
-        guid = str(uuid.uuid5(GUID_NAMESPACE, "talk\x1f" + talk_uid(talk, OPTIONS)))
-        assert talk_guid(talk, OPTIONS) == guid
+        uid = talk_uid(talk, replace(OPTIONS, conference="icil-2026"))  # the UID the conference's feeds give it
+        assert uid == f"{talk.id}.icil-2026@calsync.test"
+        guid = str(uuid.uuid5(GUID_NAMESPACE, "talk\x1f" + uid))
+        assert talk_guid(talk, OPTIONS, "icil-2026") == talk_guid(talk, replace(OPTIONS, abstracts=False), "icil-2026") == guid
         event = js[guid]
         start = talk.start.astimezone(zone)
         assert datetime.fromisoformat(event["date"]) == talk.start and event["date"].endswith("+02:00")
@@ -240,7 +242,7 @@ def test_text_xml_cannot_carry_is_dropped_from_the_xml_only() -> None:
     talk = replace(session.talks[0], title="Form\x0cfeed", abstract="bell\x07")
     xml = schedule_xml([(session, talk)], info(), OPTIONS)
     assert xml_errors(xml) == [] and b"<title>Formfeed</title>" in xml and b"<abstract>bell</abstract>" in xml
-    assert json_events(schedule_json([(session, talk)], info(), OPTIONS))[talk_guid(talk, OPTIONS)]["title"] == "Form\x0cfeed"
+    assert json_events(schedule_json([(session, talk)], info(), OPTIONS))[talk_guid(talk, OPTIONS, "icil-2026")]["title"] == "Form\x0cfeed"
 
 
 # -- a change to one talk ---------------------------------------------------------------
@@ -261,7 +263,7 @@ def test_a_change_to_one_talk_changes_exactly_that_event(change: str) -> None:
     sessions[7] = replace(session, talks=(*session.talks[:2], changed, *session.talks[3:]))
     after = replace(conference, sessions=tuple(sessions))
     where = info("gen-2026", "America/Vancouver")
-    guid = talk_guid(talk, OPTIONS)
+    guid = talk_guid(talk, OPTIONS, where.slug)
     for render, events in ((schedule_xml, xml_events), (schedule_json, json_events)):
         old, new = events(render(pairs(conference), where, OPTIONS)), events(render(pairs(after), where, OPTIONS))
         assert old.keys() == new.keys()

@@ -1,7 +1,7 @@
 """The Atom feed of changes (RFC 4287): one entry per change of a talk, newest first.
 
-Each entry's id is a ``urn:uuid:`` derived from the talk's UID and its SEQUENCE after the
-change, so it never changes while the entry is in the feed (feed readers show each change
+Each entry's id is a ``urn:uuid:`` derived from the talk, its conference and its SEQUENCE
+after the change, so it never changes while the entry is in the feed (feed readers show each change
 once); its title names the kinds and the talk (``Moved: Deep Nets``); its text says what
 changed, old → new, with times in the conference's zone. ``updated`` is when calsync saw
 the change; the feed's own ``updated`` is its newest entry's (the data's last change when
@@ -52,8 +52,9 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def entry_id(change: TalkChange, host: str) -> str:
-    """The stable id of a change's entry: derived from the talk's UID and its SEQUENCE after the change."""
-    return "urn:uuid:" + make_guid("change", f"{change.talk_id}@{host}", str(change.sequence))
+    """The stable id of a change's entry: derived from the talk (id, conference, UID host) and its
+    SEQUENCE after the change — the same in the conference's feed of changes and a custom feed's."""
+    return "urn:uuid:" + make_guid("change", change.conference, f"{change.talk_id}@{host}", str(change.sequence))
 
 
 def changes_atom(changes: Sequence[TalkChange], info: ChangesFeedInfo) -> bytes:

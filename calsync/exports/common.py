@@ -1,7 +1,7 @@
 """What the schedule formats (frab XML, c3voc JSON) show of a conference: one owner for both.
 
 A talk becomes an :class:`ExportEvent` in the conference's zone: its GUID is a UUID derived
-from the talk's UID (``<talk id>@<uid_host>``, :func:`calsync.ical.talk_uid`), so it stays
+from the talk's UID in the conference's feeds (:func:`calsync.ical.talk_uid`), so it stays
 the same while the talk moves or is retitled, exactly like the UID calendar clients see; its
 number (the formats' legacy integer ``id``) is a 31-bit digest of the talk id (Java ``int``
 in the Android apps), unique within one export. Events are grouped by the local date of
@@ -15,7 +15,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -186,9 +186,11 @@ def make_guid(*parts: str) -> str:
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
-def talk_guid(talk: Talk, options: FeedOptions) -> str:
-    """The GUID of a talk's event: a UUID derived from its UID (stable when it moves or is retitled)."""
-    return make_guid("talk", talk_uid(talk, options))
+def talk_guid(talk: Talk, options: FeedOptions, conference: str | None) -> str:
+    """The GUID of a talk's event: a UUID derived from the UID the conference's full feeds give it
+    (:func:`calsync.ical.talk_uid` with the conference, abstracts on), so it stays while the talk
+    moves or is retitled."""
+    return make_guid("talk", talk_uid(talk, replace(options, conference=conference, abstracts=True)))
 
 
 def _numbers(talk_ids: Iterable[str]) -> dict[str, int]:
@@ -260,7 +262,7 @@ def build_events(
         location = talk.location or session.location
         events.append(
             ExportEvent(
-                guid=talk_guid(talk, options),
+                guid=talk_guid(talk, options, info.slug),
                 number=number,
                 slug=f"{short}-{number}-{slugify(title, 40)}",
                 start=talk.start.astimezone(zone),
