@@ -302,6 +302,65 @@ def _response(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/responses/{name}"}
 
 
+#: An answer of the intake and organiser API: a JSON object (its fields are described in the
+#: README's "Adding a conference from the browser" and "Organisers").
+_ANY_OBJECT = {"type": "object"}
+#: Their errors: the API's error fields, and for intake the parse report beside them.
+_OPEN_ERROR = _json({"type": "object", "required": ["error", "status"],
+                     "properties": {"error": {"type": "string", "minLength": 1},
+                                    "status": {"type": "integer", "minimum": 400, "maximum": 599}}},
+                    "An error, with what is known (intake: the page's report and its problem).")
+
+
+def _organiser_paths(slug: dict[str, Any], token: dict[str, Any]) -> dict[str, Any]:
+    """Adding pages (``/api/intake``) and the organisers' API (``/api/admin``, 404 without ``admin_token``)."""
+    admin: list[dict[str, list[str]]] = [{"adminToken": []}]
+    hidden = {"404": _OPEN_ERROR, "400": _OPEN_ERROR, "409": _OPEN_ERROR, "503": _OPEN_ERROR}
+    json_body = {"required": False, "content": {"application/json": {"schema": _ANY_OBJECT}}}
+
+    def admin_op(op_id: str, summary: str, status: str = "200", body: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"operationId": op_id, "summary": summary, "security": admin,
+                               "responses": {status: _json(_ANY_OBJECT, "Done."), **hidden}}
+        if body:
+            out["requestBody"] = json_body
+        return out
+
+    intake_errors = {code: _OPEN_ERROR for code in ("400", "403", "404", "409", "413", "422", "429", "503")}
+    return {
+        "/api/intake": {"post": {
+            "operationId": "previewPages",
+            "summary": "Read a pasted page, an uploaded file or a URL: the parse report, a preview and a confirm URL.",
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": _ANY_OBJECT},
+                "multipart/form-data": {"schema": _ANY_OBJECT},
+                "application/x-www-form-urlencoded": {"schema": _ANY_OBJECT},
+            }},
+            "responses": {"200": _json(_ANY_OBJECT, "The report and preview, with `confirm_url`."), **intake_errors},
+        }},
+        "/api/intake/{token}/confirm": {"parameters": [token], "post": {
+            "operationId": "confirmPages",
+            "summary": "Store a previewed page in its conference; the subscribe kit.",
+            "responses": {"201": _json(_ANY_OBJECT, "Stored."), **intake_errors},
+        }},
+        "/api/admin/conferences": {"get": admin_op("adminConferences", "Every conference with its sources' state.")},
+        "/api/admin/conferences/{slug}": {
+            "parameters": [slug],
+            "get": admin_op("adminConference", "A conference with its sources' state."),
+            "patch": admin_op("adminEditConference", "Rename, re-slug, change year, zone or days.", body=True),
+            "delete": admin_op("adminDeleteConference", "Delete a conference and its talks."),
+        },
+        "/api/admin/conferences/{slug}/sources": {
+            "parameters": [slug],
+            "post": admin_op("adminAddSource", "Add a source URL.", "201", body=True),
+            "delete": admin_op("adminRemoveSource", "Remove a source URL.", body=True),
+        },
+        "/api/admin/conferences/{slug}/refresh": {
+            "parameters": [slug], "post": admin_op("adminRefresh", "Refresh the conference's sources now."),
+        },
+        "/api/admin/sample": {"delete": admin_op("adminRemoveSample", "Remove the sample conference.")},
+    }
+
+
 def _filter_parameters() -> list[dict[str, Any]]:
     def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **extra}
@@ -493,6 +552,11 @@ def openapi_document(*, version: str, max_feed_items: int = 500, base_url: str |
                 }
             },
         },
+    }
+    doc["paths"].update(_organiser_paths(slug, token))
+    doc["components"]["securitySchemes"]["adminToken"] = {
+        "type": "http", "scheme": "bearer",
+        "description": "The `admin_token` setting; without it the organisers' paths answer 404.",
     }
     if base_url:
         doc["servers"] = [{"url": base_url}]
