@@ -388,8 +388,8 @@ def openapi_document(*, version: str, max_feed_items: int = 500, base_url: str |
     """The OpenAPI 3.1 document of the JSON API, ``/healthz`` and ``/readyz``.
 
     >>> doc = openapi_document(version="0.1.0")
-    >>> doc["openapi"], sorted(doc["paths"])[:2]
-    ('3.1.0', ['/api/conferences', '/api/conferences/{slug}/sessions'])
+    >>> doc["openapi"], sorted(doc["paths"])[2:4]
+    ('3.1.0', ['/api/admin/conferences/{slug}/refresh', '/api/admin/conferences/{slug}/sources'])
     """
     slug = {
         "name": "slug", "in": "path", "required": True,
