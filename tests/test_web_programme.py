@@ -245,3 +245,28 @@ def test_every_page_has_ordered_headings_and_a_favicon(conf_app, conf) -> None:
         assert page.bad_parents == [], (path, page.bad_parents)
         assert 'rel="icon" href="/static/favicon.svg"' in html
     assert conf.get("/static/favicon.svg").status_code == 200
+
+
+def test_during_the_conference_today_and_the_current_session_are_shown(tmp_path: Path) -> None:
+    """Sessions every two hours today (UTC): the page opens on today, at the session running now or next."""
+    now = datetime.now(UTC)
+    today = now.date()
+    sessions = []
+    for hour in range(0, 24, 2):
+        start = datetime(today.year, today.month, today.day, hour, tzinfo=UTC)
+        sid = make_session_id(f"Block {hour}", "Hall", start, None)
+        sessions.append(Session(id=sid, title=f"Block {hour}", timezone="UTC", location="Hall", talks=(
+            Talk(id=make_talk_id(sid, "Talk", 1), start=start, end=start + timedelta(minutes=120), title=f"Talk at {hour}"),)))
+    yesterday = datetime(today.year, today.month, today.day, 12, tzinfo=UTC) - timedelta(days=1)
+    sid = make_session_id("Yesterday", "Hall", yesterday, None)
+    sessions.append(Session(id=sid, title="Yesterday", timezone="UTC", talks=(
+        Talk(id=make_talk_id(sid, "Old", 1), start=yesterday, end=yesterday + timedelta(hours=1), title="Old"),)))
+    app = create_app(make_test_config(tmp_path))
+    store = app.extensions["calsync"]["store"]
+    store.ensure_conference("today", "Today", "UTC", today.year, now)
+    store.import_schedule("today", Schedule(timezone="UTC", sessions=tuple(sessions)), now)
+    html = app.test_client().get("/conferences/today").get_data(as_text=True)
+    assert f'aria-current="page">{today.strftime("%a %d %b")}' in html
+    current = re.search(r'<article class="session card current"[^>]*>.*?<span class="badge">Now</span>', html, re.S)
+    assert current is not None and html.count("session card current") == 1
+    assert int(re.search(r"Block (\d+)", current[0])[1]) == now.hour - now.hour % 2
