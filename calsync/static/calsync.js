@@ -335,19 +335,24 @@
         var q = search.value.trim();
         found.textContent = "";
         if (q.length < 2) { return; }
-        fetch(edit.dataset.talksApi + "?q=" + encodeURIComponent(q)).then(getJSON).then(function (res) {
+        // The programme's own search (the same index as the page): its talks, read from the fragment.
+        fetch(edit.dataset.search + "?q=" + encodeURIComponent(q)).then(function (r) { return r.text().then(function (t) { return { ok: r.ok, text: t }; }); }).then(function (res) {
           found.textContent = "";
-          if (!res.ok) { found.appendChild(el("li", {}, res.body.error || "error")); return; }
-          res.body.talks.slice(0, 20).forEach(function (t) {
-            var li = el("li", { "data-id": t.id });
-            li.appendChild(el("span", { "class": "item-title" }, (t.start || "").slice(0, 16).replace("T", " ") + " " + (t.title || "Untitled slot")));
+          var doc = new DOMParser().parseFromString(res.text, "text/html");
+          if (!res.ok) { found.appendChild(el("li", {}, (doc.querySelector(".error") || {}).textContent || "The search failed.")); return; }
+          var talks = $all("li.talk", doc).slice(0, 20);
+          talks.forEach(function (t) {
+            var id = t.dataset.talkId, link = t.querySelector("a.title"), time = t.querySelector("time");
+            var title = (time ? time.dataset.start.slice(0, 10) + " " + time.textContent + " " : "") + (link ? link.textContent : id);
+            var li = el("li", { "data-id": id });
+            li.appendChild(el("span", { "class": "item-title" }, title));
             var b = el("button", { type: "button", "class": "add" }, "Add");
-            b.addEventListener("click", function () { if (addItem("t", t.id, t.title || "Untitled slot", edit.dataset.talkPage.replace("TALK", t.id))) { status.textContent = "Added (not saved yet)"; } b.disabled = true; });
+            b.addEventListener("click", function () { if (addItem("t", id, title, link ? link.getAttribute("href") : null)) { status.textContent = "Added (not saved yet)"; } b.disabled = true; });
             li.appendChild(document.createTextNode(" "));
             li.appendChild(b);
             found.appendChild(li);
           });
-          if (!res.body.talks.length) { found.appendChild(el("li", {}, "No talk matches.")); }
+          if (!talks.length) { found.appendChild(el("li", {}, "No talk matches.")); }
         });
       }, 200);
     });
