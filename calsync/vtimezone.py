@@ -408,9 +408,8 @@ def _model(observances: tuple[_Observance, ...], year: int) -> tuple[tuple[datet
     return ((datetime.min, changes[0][1]), *((utc, to) for utc, _, to in changes))
 
 
-def _model_instants(observances: tuple[_Observance, ...], local: datetime) -> list[datetime]:
-    """Every UTC instant the observances let a naive local time stand for (none in a gap, two in a fold)."""
-    regimes = _model(observances, local.year)
+def _model_instants(regimes: tuple[tuple[datetime, timedelta], ...], local: datetime) -> list[datetime]:
+    """Every UTC instant the regimes of :func:`_model` let a naive local time stand for (none in a gap, two in a fold)."""
     found = []
     for index, (since, offset) in enumerate(regimes):
         until = regimes[index + 1][0] if index + 1 < len(regimes) else datetime.max
@@ -451,14 +450,35 @@ class ZonePlan:
         this form — maps that wall time to the same single instant. Otherwise the event
         is written in UTC, which every reader reads alike.
         """
-        zone = ZoneInfo(self.tzid)
+        true = moment.astimezone(UTC).replace(tzinfo=None)
         local = moment.replace(tzinfo=None, fold=0)
+        memo = self._memo
+        found = memo.get((local, true))
+        if found is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            found = memo[local, true] = self._exact(local, true)
+        return found
+
+    @functools.cached_property
+    def _memo(self) -> dict[tuple[datetime, datetime], bool]:
+        """Answers of :meth:`exact` by (wall time, instant): feeds repeat their slots' times."""
+        return {}
+
+    @functools.cached_property
+    def _years(self) -> dict[int, tuple[tuple[datetime, timedelta], ...]]:
+        return {}
+
+    def _exact(self, local: datetime, true: datetime) -> bool:
+        zone = ZoneInfo(self.tzid)
         if local.replace(tzinfo=zone).utcoffset() != local.replace(tzinfo=zone, fold=1).utcoffset():
             return False  # a repeated or skipped wall time: ambiguous to readers
-        true = moment.astimezone(UTC).replace(tzinfo=None)
         if _in_excursion(self.tzid, true):
             return False
-        return _model_instants(self.observances, local) == [true]
+        regimes = self._years.get(local.year)
+        if regimes is None:
+            regimes = self._years[local.year] = _model(self.observances, local.year)
+        return _model_instants(regimes, local) == [true]
 
 
 #: An offset that holds for less than this between two changes back is an excursion.
@@ -476,14 +496,19 @@ def _in_excursion(tzid: str, utc: datetime) -> bool:
     >>> _in_excursion("Africa/Casablanca", datetime(2019, 5, 15, 9)), _in_excursion("Africa/Casablanca", datetime(2019, 7, 1))
     (True, False)
     """
+    return any(since <= utc < until for since, until in _excursions(tzid, utc.year))
+
+
+@functools.lru_cache(maxsize=4096)
+def _excursions(tzid: str, year: int) -> tuple[tuple[datetime, datetime], ...]:
+    """The (start, end) naive UTC instants of the zone's short excursions around ``year``."""
     zone = ZoneInfo(tzid)
-    changes = [t for year in (utc.year - 1, utc.year, utc.year + 1) for t in _changes(zone, year, year)]
-    before = [t for t in changes if t.utc <= utc]
-    after = [t for t in changes if t.utc > utc]
-    if not before or not after:
-        return False
-    left, right = before[-1], after[0]
-    return right.utc - left.utc < EXCURSION and left.offset_from == right.offset_to
+    changes = [t for y in (year - 1, year, year + 1) for t in _changes(zone, y, y)]
+    return tuple(
+        (left.utc, right.utc)
+        for left, right in zip(changes, changes[1:])
+        if right.utc - left.utc < EXCURSION and left.offset_from == right.offset_to
+    )
 
 
 @functools.lru_cache(maxsize=512)
