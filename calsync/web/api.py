@@ -18,7 +18,7 @@ from .. import __version__
 from ..clock import utcnow
 from ..errors import ApiError, TooManyRequests, Unauthorized
 from ..feedspec import FeedSpec, feed_spec_from_json
-from ..filters import select_sessions, select_talks
+from ..filters import select_sessions
 from ..openapi import openapi_document
 from .kit import base_url
 from .services import feed_query, services
@@ -40,8 +40,9 @@ def sessions(slug: str) -> Any:
 
 @bp.get("/conferences/<id:slug>/talks")
 def talks(slug: str) -> Any:
-    snap = services().service.snapshot(slug)
-    return jsonify({"talks": [talk_json(slug, s, t) for s, t in select_talks(snap.sessions, feed_query())]})
+    """The talks of the filters, selected by the programme's index (what ``select_talks`` selects, prepared)."""
+    _, index = services().programme(slug)
+    return jsonify({"talks": [talk_json(slug, e.session, e.talk) for e in index.select(feed_query())]})
 
 
 @functools.lru_cache(maxsize=64)
