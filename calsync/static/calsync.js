@@ -42,6 +42,10 @@
     });
   }
   $all(".viewer-zone").forEach(function (node) { if (zone) { node.textContent = "yours (" + zone + ")"; } });
+  $all(".zone-note[data-zone]").forEach(function (node) {
+    var note = node.querySelector(".viewer-note");
+    if (note && zone && zone !== node.dataset.zone) { note.textContent = "; yours (" + zone + ") in brackets where they differ"; }
+  });
 
   // -- copy buttons: say "Copied" only when it was -------------------------------------------
   function copyText(button) {
