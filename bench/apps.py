@@ -40,12 +40,38 @@ def pretalx() -> Flask:
     app = Flask("pretalx")
 
     def feed(slug: str, session_id: str | None = None) -> Response:
-        return Response(pretalx_calendar(store.load_snapshot(slug), session_id), content_type="text/calendar; charset=utf-8")
+        snap = store.load_snapshot(slug) if session_id is None else one_session(store, slug, session_id)
+        return Response(pretalx_calendar(snap, session_id), content_type="text/calendar; charset=utf-8")
 
     app.add_url_rule("/", "index", lambda: Response("ok\n"))
     app.add_url_rule("/conferences/<slug>.ics", "conference", feed)
     app.add_url_rule("/conferences/<slug>/sessions/<session_id>.ics", "session", feed)
     return app
+
+
+def one_session(store: Any, slug: str, session_id: str) -> Any:
+    """A snapshot-like object holding one session, read with two queries (as pretalx reads one room's talks)."""
+    import json
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from calsync.model import Session, Talk
+    from calsync.store import sessions_table, talks_table
+
+    with store.engine.connect() as conn:
+        srow = conn.execute(select(sessions_table).where(sessions_table.c.conference == slug,
+                                                         sessions_table.c.id == session_id)).one()
+        trows = conn.execute(select(talks_table).where(talks_table.c.conference == slug, talks_table.c.session_id == session_id,
+                                                       talks_table.c.status == "active").order_by(talks_table.c.position)).all()
+    zone = ZoneInfo(srow.timezone)
+    talks = tuple(Talk(id=t.id, start=datetime.fromtimestamp(t.start_ts, zone),
+                       end=datetime.fromtimestamp(t.end_ts, zone) if t.end_ts else None, title=t.title, type=t.type,
+                       authors=tuple(json.loads(t.authors)), abstract=t.abstract, location=t.location, url=t.url)
+                  for t in trows)
+    session = Session(id=srow.id, title=srow.title, timezone=srow.timezone, talks=talks, location=srow.location)
+    return SimpleNamespace(sessions=(session,))
 
 
 def pretalx_calendar(snap: Any, session_id: str | None = None) -> bytes:
