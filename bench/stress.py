@@ -47,7 +47,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +56,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from harness import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -117,12 +118,6 @@ def fresh_database(kind: str, tmpdir: str, prefix: str = "stress", application_n
 
 
 # --------------------------------------------------------------------------- gunicorn
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def calsync_env(database_url: str, **extra: str) -> dict[str, str]:
