@@ -270,3 +270,14 @@ def test_during_the_conference_today_and_the_current_session_are_shown(tmp_path:
     current = re.search(r'<article class="session card current"[^>]*>.*?<span class="badge">Now</span>', html, re.S)
     assert current is not None and html.count("session card current") == 1
     assert int(re.search(r"Block (\d+)", current[0])[1]) == now.hour - now.hour % 2
+
+
+def test_other_formats_are_listed_and_served(conf_app, conf) -> None:
+    talk = all_talks(conf_app)[0][1]
+    created = conf.post("/api/feeds", json={"name": "Mine", "conference": SLUG, "talk_ids": [talk.id]}).get_json()
+    for page in (f"/conferences/{SLUG}", f"/feeds/{created['token']}"):
+        links = re.findall(r'<li><a href="([^"]+)" type="([^"]+)">', conf.get(page).get_data(as_text=True))
+        assert len(links) >= 3 and any(url.endswith(".ics") for url, _ in links), page
+        for url, content_type in links:
+            response = conf.get(url.removeprefix("http://localhost"))
+            assert response.status_code == 200 and response.content_type.split(";")[0] == content_type.split(";")[0], url

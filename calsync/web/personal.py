@@ -16,6 +16,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from ..errors import InvalidQuery
 from ..model import Session, Talk
+from .exports import format_links
 from .kit import kit
 from .services import services
 
@@ -104,7 +105,7 @@ def custom_feed_page(token: str) -> str:
     path = url_for("feeds.custom_feed", token=token)
     return render_template(
         "feed.html", stored=stored, conference=snap.conference, talks=talks, slug=snap.conference.slug,
-        kit=kit(path, "", stored.spec.name, feed),
+        kit=kit(path, "", stored.spec.name, feed), formats=format_links(token=token),
     )
 
 

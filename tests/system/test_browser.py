@@ -294,7 +294,7 @@ def test_qr_code_is_not_clipped(live_server, pages):
     """The QR code is shown whole (it was once cropped by a CSS size without a viewBox)."""
     page = pages.new()
     page.goto(f"{live_server.url}/conferences/{SLUG}")
-    page.click("#subscribe summary")
+    page.click("#subscribe > summary")
     expect(page.locator("#kit-box .feed-size")).to_be_visible()  # the kit fetched with its size has replaced the first one
     geometry = page.locator("#kit-box .qr svg").evaluate(
         """svg => ({viewBox: svg.getAttribute("viewBox"), width: Number(svg.getAttribute("width")),

@@ -166,7 +166,7 @@ def test_search_as_you_type(page, size, live_server, http) -> None:
     expect(page.locator("#results li.talk")).to_have_count(len(both))
     assert "type=Oral" in page.url
     # The subscribe kit is of exactly these talks.
-    page.locator("#subscribe summary").click()
+    page.locator("#subscribe > summary").click()
     feed_url = page.locator("#kit-box .feed-url")
     expect(feed_url).to_have_value(f"{live_server.url}/conferences/{SLUG}.ics?q=learn&type=Oral")
     expect(page.locator("#kit-box .feed-size")).to_be_visible()
@@ -294,7 +294,7 @@ def test_other_pages_are_accessible(page, size, live_server, http) -> None:
         accessible(page, name)
         shoot(page, size, name)
     page.goto(f"/conferences/{SLUG}")
-    page.locator("#subscribe summary").click()
+    page.locator("#subscribe > summary").click()
     expect(page.locator("#kit-box .feed-size")).to_be_visible()
     no_horizontal_scroll(page)
     accessible(page, "programme with the subscribe kit open")
