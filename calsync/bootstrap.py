@@ -54,7 +54,7 @@ def bootstrap(store: Store, config: Config, lease_seconds: int = 10, wait_second
     try:
         conferences = store.list_conferences()
         unfinished_sample = any(c.slug == SAMPLE_SLUG and c.version == 0 for c in conferences)
-        if config.sample and (not conferences or unfinished_sample):
+        if config.sample and (not conferences or unfinished_sample) and not store.sample_removed():
             load_sample(store, utcnow())
         for conf in config.conferences:
             store.ensure_conference(conf.slug, conf.name, conf.timezone, conf.year, utcnow(), conf.sources)

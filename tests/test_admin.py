@@ -239,6 +239,9 @@ def test_api_edit_sources_refresh_delete_and_the_sample(organised, httpserver: H
     assert client.get("/api/conferences").get_json() == {"conferences": []}
     assert store.sample_removed()
     assert client.delete("/api/admin/sample", headers=BEARER).status_code == 404
+    # a restart on the same (now empty) database does not bring the sample back
+    again = create_app(replace(make_test_config(tmp_path), admin_token=TOKEN))
+    assert again.test_client().get("/api/conferences").get_json() == {"conferences": []}
 
 
 # -- the pages with the login cookie ----------------------------------------------------------------
