@@ -114,12 +114,16 @@ class PieceView(MutableMapping[PieceKey, bytes]):
         self.alarms = alarms
         self.takes_alarm = takes_alarm
         self.built = 0  # pieces icalendar rendered for this view (misses)
+        self._options: object = None
+        self._base_options = FeedOptions()
+        self._alarm: int | None = None
 
-    @staticmethod
-    def _split(key: PieceKey) -> tuple[Hashable, int | None]:
+    def _split(self, key: PieceKey) -> tuple[Hashable, int | None]:
         options = key[-1]
-        assert isinstance(options, FeedOptions)
-        return ("piece", *key[:-1], base_options(options)), options.alarm_minutes
+        if options is not self._options:  # one feed's render passes the same options for every event
+            assert isinstance(options, FeedOptions)
+            self._options, self._base_options, self._alarm = options, base_options(options), options.alarm_minutes
+        return ("piece", *key[:-1], self._base_options), self._alarm
 
     def get(self, key: PieceKey, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
         base, minutes = self._split(key)
