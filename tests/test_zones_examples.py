@@ -300,3 +300,18 @@ def test_zone_sweep_helper_starts_are_real_local_times() -> None:
     (spring, fall) = zone_changes("America/Los_Angeles", 2022)
     assert spring.local == datetime(2022, 3, 13, 2) and fall.local == datetime(2022, 11, 6, 2)
     assert spring.utc + timedelta(hours=-8) == spring.local
+
+
+def test_calendar_pages_report_repeated_and_skipped_wall_times_with_their_lines() -> None:
+    text = (
+        "Schedule Sun\nTimezone: America/Los_Angeles\n\nSUN 6 NOV\n\n1:30 a.m.\n"
+        "Oral Session 1A [1:30-1:50]\n[1:30] Night Owls\n[1:40] Late Birds\n(ends 1:50 AM)\n"
+    )
+    schedule = parse_page(text, PageOptions(year=2022))
+    assert [(w.line, w.message[:51]) for w in schedule.warnings] == [
+        (8, "America/Los_Angeles has 01:30 twice on 2022-11-06 ("),
+        (8, "America/Los_Angeles has 01:40 twice on 2022-11-06 ("),
+        (9, "America/Los_Angeles has 01:40 twice on 2022-11-06 ("),
+        (9, "America/Los_Angeles has 01:50 twice on 2022-11-06 ("),
+    ]
+    assert "DTSTART:20221106T083000Z" in ics(schedule)

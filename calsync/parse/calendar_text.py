@@ -33,6 +33,7 @@ from ..model import ParseWarning, Schedule, Session, Talk, make_session_id, make
 from .context import YearHint, make_report, resolve_year, resolve_zone
 from .labels import is_type_label
 from .page import _TIMEZONE_RE, PageOptions
+from .slottimes import wall_time_warnings
 from .timeline import MONTHS, WEEKDAYS
 
 _WD = r"(?P<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
@@ -177,11 +178,14 @@ def parse_calendar_page(
         session_id = make_session_id(name, None, start, f"{url or ''}#{normalize_title(name)}@{start:%Y-%m-%dT%H:%M}")
         seen: Counter[str] = Counter()
         talks = []
-        for _, minute, title, until in entries:
+        for line, minute, title, until in entries:
             seen[normalize_title(title)] += 1
             talk_end = _at(event.day, until, zone) if until is not None and until > minute else None
+            talk_start = wall_time_warnings(_at(event.day, minute, zone), line, warnings)
+            if talk_end is not None:
+                talk_end = wall_time_warnings(talk_end, line, warnings)
             talks.append(Talk(id=make_talk_id(session_id, title, seen[normalize_title(title)]),
-                              start=_at(event.day, minute, zone), end=talk_end, title=title, type=kind))
+                              start=talk_start, end=talk_end, title=title, type=kind))
         if end is None:
             warnings.append(ParseWarning(event.line, f"event {event.title!r} has no end time on the calendar"))
         sessions.append(Session(id=session_id, title=name, timezone=zone.key, talks=tuple(talks), source_url=url))

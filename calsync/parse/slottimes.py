@@ -131,6 +131,32 @@ def _occurrence(moment: datetime, label: str | None, line: int, warnings: list[P
     return first
 
 
+def skipped_time_warning(moment: datetime, line: int, warnings: list[ParseWarning]) -> None:
+    """Warn (naming the line) when a wall time does not exist in its zone, and how it is read.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> said = []
+    >>> skipped_time_warning(datetime(2022, 3, 13, 2, 15, tzinfo=ZoneInfo("America/Los_Angeles")), 7, said)
+    >>> said[0].line, said[0].message
+    (7, '02:15 does not exist on 2022-03-13 in America/Los_Angeles (clocks go forward): read as 03:15 PDT')
+    """
+    if is_real_local_time(moment):
+        return
+    shown = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    warnings.append(ParseWarning(
+        line,
+        f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {getattr(moment.tzinfo, 'key', moment.tzinfo)} "
+        f"(clocks go forward): read as {shown:%H:%M} {shown.tzname()}",
+    ))
+
+
+def wall_time_warnings(moment: datetime, line: int, warnings: list[ParseWarning]) -> datetime:
+    """For a wall time without a zone label: warn when it is repeated (the first is taken) or skipped."""
+    moment = _occurrence(moment, None, line, warnings)
+    skipped_time_warning(moment, line, warnings)
+    return moment
+
+
 def _dates(days: Iterable[date]) -> str:
     return ", ".join(d.isoformat() for d in days)
 
@@ -258,13 +284,8 @@ def slot_times(
     except ZoneError as exc:
         raise err(str(exc)) from None
     for moment in (start, end):
-        if moment is not None and not is_real_local_time(moment):
-            shown = moment.astimezone(UTC).astimezone(zone)
-            warnings.append(ParseWarning(
-                slot.line,
-                f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in {zone.key} (clocks go forward): "
-                f"read as {shown:%H:%M} {shown.tzname()}",
-            ))
+        if moment is not None:
+            skipped_time_warning(moment, slot.line, warnings)
     if end is not None and end.replace(tzinfo=None) <= start.replace(tzinfo=None):
         what = "ends when it starts" if end == start else "ends before it starts"
         warnings.append(ParseWarning(slot.line, f"slot {what}: end time treated as not published"))
