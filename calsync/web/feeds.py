@@ -23,19 +23,27 @@ bp = Blueprint("feeds", __name__)
 
 @functools.lru_cache(maxsize=4096)
 def feed_headers(
-    etag: str, modified: datetime, filename: str, public: bool, download: bool, max_age: int
+    etag: str, modified: datetime, filename: str, public: bool, download: bool, max_age: int,
+    encoding: str | None = None,
 ) -> tuple[tuple[str, str], ...]:
-    """Validators and caching headers of a feed (computed once per feed version)."""
+    """Validators and caching headers of a feed (computed once per feed version and encoding).
+
+    The first four (five when public: CORS) are the ones a 304 repeats; ``Vary`` is on every
+    answer, since the same URL is sent gzipped to clients that ask for it.
+    """
     headers = [
         ("ETag", etag),
         ("Last-Modified", http_date(modified)),
         ("Cache-Control", f"{'public' if public else 'private'}, max-age={max_age}"),
+        ("Vary", "Accept-Encoding"),
     ]
     if public:
         headers += [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "ETag, Last-Modified")]
     disposition = content_disposition(filename.removesuffix(".ics"))
     headers.append(("Content-Disposition", disposition if download else disposition.replace("attachment", "inline", 1)))
     headers.append(("X-Content-Type-Options", "nosniff"))
+    if encoding is not None:
+        headers.append(("Content-Encoding", encoding))
     return tuple(headers)
 
 
@@ -49,11 +57,17 @@ def not_modified(feed: RenderedFeed) -> bool:
 
 
 def feed_response(feed: RenderedFeed, *, download: bool, public: bool) -> Response:
-    """A feed's 200 (or 304) answer."""
-    headers = feed_headers(feed.etag, feed.last_modified, feed.filename, public, download, services().max_age)
+    """A feed's 200 (or 304) answer, gzipped for clients that accept it (``feed.gzip``).
+
+    The gzipped bytes are made once per feed version and have their own ETag, so a
+    conditional request is compared with the validator of the form it would get.
+    """
+    feed = services().service.negotiate(feed, request.headers.get("Accept-Encoding"))
+    headers = feed_headers(feed.etag, feed.last_modified, feed.filename, public, download, services().max_age,
+                           feed.encoding)
     g.feed_id = feed.etag
     if not_modified(feed):  # RFC 9110 §15.4.5: the validators and caching headers a 200 would carry
-        return Response(status=304, headers=headers[:4] if public else headers[:3])
+        return Response(status=304, headers=headers[:5] if public else headers[:4])
     return Response(feed.body, content_type="text/calendar; charset=utf-8", headers=list(headers))
 
 
