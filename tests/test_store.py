@@ -148,7 +148,7 @@ def test_removed_then_restored_talk(store: Store, tmp_path: Path) -> None:
     assert len(dropped) == 2
     kept = icalendar.Calendar.from_ical(feed_bytes(store, tmp_path, cancelled_days=7)).walk("VEVENT")
     cancelled = [e for e in kept if e.get("STATUS") == "CANCELLED"]
-    assert len(kept) == 3 and [str(e["UID"]).split("@")[0] for e in cancelled] == [ids[1]]
+    assert len(kept) == 3 and [str(e["UID"]).split("@")[0] for e in cancelled] == [f"{ids[1]}.conf"]  # <talk>.<conference>
     assert cancelled[0]["SEQUENCE"] == 1
     restored = put(store, PAGE, T0 + timedelta(days=3))
     assert restored.changed == [ids[1]]
