@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, vDuration, vText
 
 from . import __version__
+from .exports.compact import compact_talk_description, short_authors
 from .model import Schedule, Session, Talk, normalize_title
 from .vtimezone import ZonePlan, zone_plan
 from .zones import describe_zone
@@ -63,7 +64,9 @@ class FeedOptions:
     two events one UID; ``default_duration`` is used for slots whose end is not
     published; ``alarm_minutes`` adds a VALARM that many minutes before each event
     (never to breaks); ``speakers`` puts the first authors in SUMMARY
-    (``Title — A. Author et al.``) for calendar grids that show only titles.
+    (``Title — A. Author et al.``) for calendar grids that show only titles;
+    ``compact`` writes short descriptions (:mod:`calsync.exports.compact`: at most five
+    authors, no abstract) for clients with a size limit (Google's 1 MB).
     """
 
     host: str = "calsync.invalid"
@@ -75,6 +78,7 @@ class FeedOptions:
     default_duration: timedelta = timedelta(minutes=30)
     conference: str | None = None
     speakers: bool = False
+    compact: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _uid(item_id: str, options: FeedOptions) -> str:
     conference = f".{options.conference}" if options.conference else ""
-    variant = "" if options.abstracts else ".short"
+    variant = ".compact" if options.compact else ("" if options.abstracts else ".short")
     return f"{item_id}{conference}{variant}@{options.host}"
 
 
@@ -159,7 +163,8 @@ def talk_uid(talk: Talk, options: FeedOptions) -> str:
 
     ``abstracts=0`` feeds write another DESCRIPTION, so they use another UID (``.short``):
     a client that imported one variant takes the other as a different event rather than
-    keeping a stale text under the same UID and SEQUENCE.
+    keeping a stale text under the same UID and SEQUENCE. ``compact=1`` feeds likewise
+    use ``.compact``.
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
@@ -168,6 +173,8 @@ def talk_uid(talk: Talk, options: FeedOptions) -> str:
     ('t1@example.org', 't1.icml-2022@h')
     >>> talk_uid(t, FeedOptions(host="h", conference="c", abstracts=False))
     't1.c.short@h'
+    >>> talk_uid(t, FeedOptions(host="h", conference="c", compact=True))
+    't1.c.compact@h'
     """
     return _uid(talk.id, options)
 
@@ -254,7 +261,12 @@ def _people(label: str, names: Sequence[str]) -> str | None:
 
 
 def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -> str:
-    """Plain-text DESCRIPTION of a talk: authors, type, session, moderator(s), room, abstract, link."""
+    """Plain-text DESCRIPTION of a talk: authors, type, session, moderator(s), room, abstract, link.
+
+    With ``options.compact``, the compact one (:func:`calsync.exports.compact.compact_talk_description`).
+    """
+    if options.compact:
+        return compact_talk_description(talk, session)
     lines = [
         "Authors: " + ", ".join(talk.authors) if talk.authors else None,
         f"Type: {talk.type}" if talk.type else None,
@@ -287,10 +299,11 @@ def build_session_description(session: Session, options: FeedOptions) -> str:
     rows = []
     for talk in session.talks:
         what = f"{talk.type}: " if talk.type and talk.type != talk.title else ""
-        who = f" — {', '.join(talk.authors)}" if talk.authors else ""
+        names = short_authors(talk.authors) if options.compact else ", ".join(talk.authors)
+        who = f" — {names}" if names else ""
         rows.append(f"{_clock_range(talk, options)} {what}{talk_summary(talk, session)}{who}")
     parts = ["\n".join(x for x in head if x), "\n".join(rows)]
-    if options.abstracts and session.abstract:
+    if options.abstracts and not options.compact and session.abstract:
         parts.insert(1, session.abstract)
     if session.source_url:
         parts.append(session.source_url)
