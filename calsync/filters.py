@@ -18,10 +18,11 @@ type       talk type, case-insensitive (``?type=Oral&type=Spotlight``: either)
 room       room, case-insensitive and whitespace-normalized, of the talk or its session
 day        ``YYYY-MM-DD``: the talk's local date, in its session's zone
 author     substring of any author's name (case- and accent-insensitive)
-q          every word occurs in the title or the abstract (case- and accent-insensitive)
+q          every word occurs in the title, the authors or the abstract (case- and accent-insensitive)
 session    session id (``?session=a&session=b``: talks of either)
 view       ``talks``, ``sessions`` or ``both`` (unset: the endpoint's default)
 abstracts  ``0``/``1``/``false``/``true``: include abstracts (default true)
+compact    ``0``/``1``/``false``/``true``: short descriptions, no abstract (default false)
 alarm      minutes before each event, a whole number 0..10080
 download   ``0``/``1``/``false``/``true``: serve as a download (default false)
 ========== ===========================================================================
@@ -58,6 +59,7 @@ __all__ = [
     "has_talk_filters",
     "parse_feed_query",
     "query_from_filter_dict",
+    "searched_text",
     "select_sessions",
     "select_talks",
 ]
@@ -68,7 +70,7 @@ VIEWS: tuple[str, ...] = ("talks", "sessions", "both")
 REPEATABLE_PARAMETERS: tuple[str, ...] = ("session", "type")
 #: Every parameter a feed URL may carry, sorted.
 PARAMETERS: tuple[str, ...] = (
-    "abstracts", "alarm", "author", "day", "download", "q", "room", "session", "type", "view",
+    "abstracts", "alarm", "author", "compact", "day", "download", "q", "room", "session", "type", "view",
 )
 #: Keys of :func:`filter_dict` (the filter part of a query, without presentation options).
 FILTER_KEYS: tuple[str, ...] = ("type", "room", "day", "author", "q", "session")
@@ -261,7 +263,7 @@ class FeedQuery:
     case-insensitively). Text filters keep their case; matching ignores it.
 
     >>> FeedQuery(types=("Spotlight", "oral", "Oral"), room="  Hall   J ", author="")
-    FeedQuery(types=('Oral', 'Spotlight'), room='Hall J', day=None, author=None, q=None, sessions=(), view=None, abstracts=True, alarm=None, download=False)
+    FeedQuery(types=('Oral', 'Spotlight'), room='Hall J', day=None, author=None, q=None, sessions=(), view=None, abstracts=True, alarm=None, download=False, compact=False)
     """
 
     types: tuple[str, ...] = ()
@@ -274,6 +276,7 @@ class FeedQuery:
     abstracts: bool = True
     alarm: int | None = None
     download: bool = False
+    compact: bool = False
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -291,7 +294,7 @@ class FeedQuery:
         put(self, "view", view)
         if self.day is not None and (not isinstance(self.day, date) or isinstance(self.day, datetime)):
             raise InvalidQuery(f"invalid 'day' parameter: {_show(self.day)} is not a date", "day")
-        for name in ("abstracts", "download"):
+        for name in ("abstracts", "download", "compact"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidQuery(
                     f"invalid {name!r} parameter: {_show(getattr(self, name))} is not a boolean", name
@@ -335,7 +338,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
     >>> parse_feed_query({"colour": ["red"]})
     Traceback (most recent call last):
     ...
-    calsync.errors.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, day, download, q, room, session, type, view
+    calsync.errors.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, compact, day, download, q, room, session, type, view
     """
     raw = {k: v for k, v in _multi(args).items() if k not in ignore}
     unknown = sorted(k for k in raw if k not in PARAMETERS)
@@ -373,6 +376,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
         alarm=_parse_alarm(single["alarm"]) if "alarm" in single else None,
         abstracts=_parse_bool("abstracts", single["abstracts"]) if "abstracts" in single else True,
         download=_parse_bool("download", single["download"]) if "download" in single else False,
+        compact=_parse_bool("compact", single["compact"]) if "compact" in single else False,
     )
 
 
@@ -391,6 +395,7 @@ def canonical_query(query: FeedQuery) -> str:
         "abstracts": () if query.abstracts else ("0",),
         "alarm": () if query.alarm is None else (str(query.alarm),),
         "author": (query.author,) if query.author else (),
+        "compact": ("1",) if query.compact else (),
         "day": (query.day.isoformat(),) if query.day else (),
         "download": ("1",) if query.download else (),
         "q": (query.q,) if query.q else (),
@@ -490,6 +495,19 @@ def _local_date(talk: Talk, session: Session) -> date:
     return talk.start.astimezone(zone).date()
 
 
+def searched_text(talk: Talk) -> str:
+    """What ``q`` searches, folded: the title, the authors and the abstract (one owner: the
+    programme's index folds the same text).
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> searched_text(Talk(id="t", start=datetime(2026, 7, 14, tzinfo=ZoneInfo("UTC")), end=None,
+    ...                    title="Deep Nets", authors=("Zoë Ng",), abstract="On nets."))
+    'deep nets zoe ng on nets.'
+    """
+    return _fold(f"{talk.title or ''}\n{', '.join(talk.authors)}\n{talk.abstract or ''}")
+
+
 class _TalkMatcher:
     """The talk-level filters of a query, folded once."""
 
@@ -511,7 +529,7 @@ class _TalkMatcher:
         if self.author is not None and not any(self.author in _fold(name) for name in talk.authors):
             return False
         if self.words is not None:
-            text = _fold(f"{talk.title or ''}\n{talk.abstract or ''}")
+            text = searched_text(talk)
             if not all(word in text for word in self.words):
                 return False
         return True
@@ -526,8 +544,8 @@ def select_talks(sessions: Sequence[Session], query: FeedQuery) -> list[tuple[Se
     """The talks matching every filter of the query, in (start, session id, talk id) order.
 
     ``room`` matches a talk held in that room (its own room, else its session's); ``day`` is the talk's local date in its session's zone; ``q``
-    needs every word in the title or the abstract. View, abstracts, alarm and
-    download do not select anything.
+    needs every word in the title, the authors or the abstract. View, abstracts,
+    compact, alarm and download do not select anything.
     """
     match = _TalkMatcher(query)
     found = [(s, t) for s in _wanted(sessions, query) for t in s.talks if match(s, t)]
@@ -550,7 +568,7 @@ def select_sessions(sessions: Sequence[Session], query: FeedQuery) -> list[Sessi
 
 
 def feed_options_for(query: FeedQuery, base: FeedOptions, default_view: str) -> FeedOptions:
-    """``base`` with the query's view, abstracts and alarm.
+    """``base`` with the query's view, abstracts, compact and alarm.
 
     View ``talks``/``sessions``/``both`` sets ``talks`` and ``sessions``; an
     unset view uses ``default_view``. Abstracts are written only when both the
@@ -570,5 +588,6 @@ def feed_options_for(query: FeedQuery, base: FeedOptions, default_view: str) -> 
         talks=view in ("talks", "both"),
         sessions=view in ("sessions", "both"),
         abstracts=base.abstracts and query.abstracts,
+        compact=base.compact or query.compact,
         alarm_minutes=query.alarm if query.alarm is not None else base.alarm_minutes,
     )

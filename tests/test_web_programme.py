@@ -125,6 +125,16 @@ def test_the_index_selects_what_the_feeds_select(conf_app, query: FeedQuery) -> 
     assert [(e.session.id, e.talk.id) for e in index.select(query)] == expected
 
 
+def test_search_finds_a_talk_by_an_authors_name(conf_app) -> None:
+    """``q`` searches the authors too (issue 10): a name that is in no title or abstract finds that talk only."""
+    snap = conf_app.extensions["calsync"]["service"].snapshot(SLUG)
+    query = FeedQuery(q="author 17")
+    found = [t for _, t in select_talks(snap.sessions, query)]
+    assert [(t.title, t.authors[0]) for t in found] == [("Talk on graphs kernels 17", "Author 17")]
+    assert "author" not in f"{found[0].title} {found[0].abstract}".lower()  # only its authors name it
+    assert [e.talk.id for e in ProgrammeIndex.build(snap).select(query)] == [found[0].id]
+
+
 def test_the_first_day_is_shown_before_the_conference_and_today_during_it(conf_app) -> None:
     snap = conf_app.extensions["calsync"]["service"].snapshot(SLUG)
     index = ProgrammeIndex.build(snap)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..filters import FeedQuery, _fold, _local_date
+from ..filters import FeedQuery, _fold, _local_date, searched_text
 from ..model import Session, Talk, normalize_title
 from ..store import Snapshot
 
@@ -98,7 +98,7 @@ class ProgrammeIndex:
     def _folded(self) -> tuple[list[str], list[tuple[str, ...]]]:
         with self._lock:
             if self._texts is None or self._authors is None:
-                self._texts = [_fold(f"{e.talk.title or ''}\n{e.talk.abstract or ''}") for e in self.entries]
+                self._texts = [searched_text(e.talk) for e in self.entries]
                 self._authors = [tuple(_fold(a) for a in e.talk.authors) for e in self.entries]
             return self._texts, self._authors
 
