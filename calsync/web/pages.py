@@ -21,7 +21,7 @@ from ..clock import utcnow
 from ..errors import NotFound
 from ..filters import FeedQuery, InvalidQuery, canonical_query, has_talk_filters, parse_feed_query
 from ..model import web_url
-from .exports import format_links
+from .exports import format_links, what_changed
 from .kit import kit, talk_links
 from .programme import Group, ProgrammeIndex, chunk, current_index, group
 from .services import feed_query, services
@@ -133,7 +133,7 @@ def conference_page(slug: str) -> str:
         "conference.html", **context, sources=services().store.list_sources(slug),
         kit=kit(path, kit_query, context["conference"].name, None),  # type: ignore[attr-defined]
         kit_url=url_for("pages.conference_kit", slug=slug) + (f"?{kit_query}" if kit_query else ""),
-        formats=format_links(slug=slug),
+        formats=format_links(slug=slug), changes=what_changed(slug),
     )
 
 

@@ -16,7 +16,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from ..errors import InvalidQuery
 from ..model import Session, Talk
-from .exports import format_links
+from .exports import format_links, what_changed
 from .kit import kit
 from .services import services
 
@@ -106,6 +106,7 @@ def custom_feed_page(token: str) -> str:
     return render_template(
         "feed.html", stored=stored, conference=snap.conference, talks=talks, slug=snap.conference.slug,
         kit=kit(path, "", stored.spec.name, feed), formats=format_links(token=token),
+        changes=what_changed(snap.conference.slug, token),
     )
 
 
