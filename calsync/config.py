@@ -40,6 +40,8 @@ class FeedConfig:
     gzip: bool = True
     #: Days a talk that vanished from its page stays in feeds as STATUS:CANCELLED (0: dropped at once).
     cancelled_days: int = 0
+    #: Largest feed the subscribe kit sends Google Calendar (bytes): above it, the compact variant, then a feed per day.
+    google_max_bytes: int = 1_000_000
 
     def feed_options(self, **overrides: Any) -> FeedOptions:
         """The exporter's options for these settings."""
@@ -168,6 +170,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "CALSYNC_ABSTRACTS": ("feed", "abstracts"),
     "CALSYNC_GZIP": ("feed", "gzip"),
     "CALSYNC_CANCELLED_DAYS": ("feed", "cancelled_days"),
+    "CALSYNC_GOOGLE_MAX_BYTES": ("feed", "google_max_bytes"),
     "CALSYNC_MAX_BODY_BYTES": ("limits", "max_body_bytes"),
     "CALSYNC_MAX_FEED_ITEMS": ("limits", "max_feed_items"),
     "CALSYNC_FEED_CREATIONS_PER_HOUR": ("limits", "feed_creations_per_hour"),
