@@ -31,6 +31,7 @@ from .. import ical
 from ..clock import utcnow  # also re-exported: `from calsync.service import utcnow` keeps working
 from ..config import Config
 from ..errors import InvalidFeed, NotFound
+from ..exports.changes import last_change_note
 from ..feedspec import FeedSpec
 from ..filters import (
     FeedQuery,
@@ -370,7 +371,7 @@ class FeedService:
             summary = describe_query(query)
             name = snap.conference.name + (f" ({summary})" if summary else "")
             count = len(talks)
-            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync."
+            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync. {self._last_change(snap)}"
             return self._render(snap, name, description, sessions, talks, query, "sessions", page_url)
 
         return self._cached(key, (slug, version), build)
@@ -387,7 +388,7 @@ class FeedService:
         def build() -> RenderedFeed:
             cancelled = [s for s in self._cancelled(snap) if s.id == session_id]
             talks = select_talks([session, *cancelled], query)
-            description = f"{session.title} — {snap.conference.name}. Times in {describe_zone(session.timezone)}. Made by calsync."
+            description = f"{session.title} — {snap.conference.name}. Times in {describe_zone(session.timezone)}. Made by calsync. {self._last_change(snap, [t.id for t in session.talks])}"
             return self._render(snap, session.title, description, [session], talks, query, "talks", page_url or session.source_url)
 
         return self._cached(key, (slug, version), build)
@@ -410,25 +411,33 @@ class FeedService:
 
         return self._cached(key, (slug, version), build)
 
-    def custom_feed(self, token: str) -> RenderedFeed:
-        """A custom (personal) feed by its read token."""
+    def _last_change(self, snap: Snapshot, talk_ids: Sequence[str] | None = None, since: datetime | None = None) -> str:
+        """X-WR-CALDESC's last sentence: when the conference's talks (or ``talk_ids``) last changed;
+        ``since`` (a custom feed's own edit) counts too."""
+        found = self.store.last_change_at(snap.conference.slug, talk_ids)
+        moments = [m for m in (found, since) if m is not None]
+        return last_change_note(max(moments) if moments else None, snap.conference.timezone)
+
+    def custom_feed(self, token: str, compact: bool = False) -> RenderedFeed:
+        """A custom (personal) feed by its read token (``compact``: its compact variant, ``compact=1``)."""
         feed = self.stored_feed(token)
         spec = feed.spec
         if spec.conference is None:
             raise NotFound("no such feed")
         snap = self.snapshot(spec.conference)
         version = snap.conference.version
-        key = ("custom", spec.conference, version, token, feed.version, self._cancel_window())
+        key = ("custom", spec.conference, version, token, feed.version, self._cancel_window(), compact)
 
         def build() -> RenderedFeed:
             sessions, talks = self.select_custom(snap, spec)
-            query = FeedQuery(view=spec.view, alarm=spec.alarm)
-            description = f"{spec.name}: {len(talks)} slots of {snap.conference.name}, chosen on calsync."
+            query = FeedQuery(view=spec.view, alarm=spec.alarm, compact=compact)
+            note = self._last_change(snap, [t.id for _, t in talks], feed.modified)
+            description = f"{spec.name}: {len(talks)} slots of {snap.conference.name}, chosen on calsync. {note}"
             return self._render(snap, spec.name, description, sessions, talks, query, "talks", None, feed.modified)
 
         found: RenderedFeed | None = self.cache.get(key)
-        if found is None:  # a new version of this custom feed: its older ones go
-            self.cache.discard(lambda k, _t: not (isinstance(k, tuple) and k[0] == "custom" and k[3] == token and k != key))
+        if found is None:  # a new version of this custom feed: its older ones go (both variants of the current stay)
+            self.cache.discard(lambda k, _t: not (isinstance(k, tuple) and k[0] == "custom" and k[3] == token and k[:6] != key[:6]))
         return self._cached(key, (spec.conference, version), build)
 
     def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:

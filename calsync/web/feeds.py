@@ -91,8 +91,8 @@ def talk_feed(slug: str, talk_id: str) -> Response:
 
 @bp.get("/feeds/<token:token>.ics")
 def custom_feed(token: str) -> Response:
-    download = parse_feed_query({k: v for k, v in request.args.lists() if k == "download"}).download
-    unknown = set(request.args) - {"download"}
+    options = parse_feed_query({k: v for k, v in request.args.lists() if k in ("download", "compact")})
+    unknown = set(request.args) - {"download", "compact"}
     if unknown:
-        raise InvalidQuery(f"a custom feed takes no parameter but download; got {', '.join(sorted(unknown))}", "query")
-    return feed_response(services().service.custom_feed(token), download=download, public=False)
+        raise InvalidQuery(f"a custom feed takes no parameter but download and compact; got {', '.join(sorted(unknown))}", "query")
+    return feed_response(services().service.custom_feed(token, compact=options.compact), download=options.download, public=False)
