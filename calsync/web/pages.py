@@ -147,9 +147,22 @@ def programme_fragment(slug: str) -> str:
 @bp.get("/conferences/<id:slug>/kit")
 def conference_kit(slug: str) -> str:
     """The subscribe kit of the conference feed with the request's filters, with its size."""
-    query = feed_query()
-    feed = services().service.conference_feed(slug, query)
-    return render_template("_kit.html", kit=kit(url_for("feeds.conference_feed", slug=slug), canonical_query(query), feed.name, feed))
+    return render_template("_kit.html", kit=conference_kit_of(slug, feed_query()))
+
+
+def conference_kit_of(slug: str, query: FeedQuery) -> dict[str, object]:
+    """The measured subscribe kit of the conference feed for ``query`` (Google's link planned by size)."""
+    found = services()
+    feed = found.service.conference_feed(slug, query)
+
+    def days() -> list[date]:
+        _, index = found.programme(slug)
+        return sorted({e.day for e in index.select(query)})
+
+    return kit(
+        url_for("feeds.conference_feed", slug=slug), canonical_query(query), feed.name, feed, selection=query,
+        variant=lambda q: found.service.conference_feed(slug, q), days=days,
+    )
 
 
 @bp.get("/conferences/<id:slug>/sessions/<id:session_id>")
@@ -163,10 +176,14 @@ def session_page(slug: str, session_id: str) -> str:
     feed = found.service.session_feed(slug, session_id, query)
     path = url_for("feeds.session_feed", slug=slug, session_id=session_id)
     entries = index.select(FeedQuery(sessions=(session_id,)))
+    measured = kit(
+        path, canonical_query(query), feed.name, feed, selection=query,
+        variant=lambda q: found.service.session_feed(slug, session_id, q),
+        days=lambda: sorted({e.day for e in index.select(replace(query, sessions=(session_id,)))}),
+    )
     return render_template(
         "session.html", conference=snap.conference, session=session, slug=slug,
-        group=group(entries)[0] if entries else None,
-        kit=kit(path, canonical_query(query), feed.name, feed), source=web_url(session.source_url),
+        group=group(entries)[0] if entries else None, kit=measured, source=web_url(session.source_url),
     )
 
 

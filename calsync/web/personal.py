@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
 from ..errors import InvalidQuery
+from ..filters import FeedQuery
 from ..model import Session, Talk
+from ..service import RenderedFeed
 from .exports import format_links, what_changed
 from .kit import kit
 from .services import services
@@ -66,6 +69,15 @@ def starred_ids(name: str) -> list[str]:
     return ids
 
 
+def custom_kit(token: str, name: str, feed: RenderedFeed) -> dict[str, Any]:
+    """The measured subscribe kit of a custom feed (its compact variant for Google when it is too big)."""
+    service = services().service
+    return kit(
+        url_for("feeds.custom_feed", token=token), "", name, feed, selection=FeedQuery(),
+        variant=lambda q: service.custom_feed(token, compact=q.compact),
+    )
+
+
 @bp.get("/conferences/<id:slug>/schedule")
 def schedule_page(slug: str) -> str:
     snap = services().service.snapshot(slug)
@@ -102,10 +114,9 @@ def custom_feed_page(token: str) -> str:
     assert stored.spec.conference is not None
     snap = service.snapshot(stored.spec.conference)
     _, talks = service.select_custom(snap, stored.spec)
-    path = url_for("feeds.custom_feed", token=token)
     return render_template(
         "feed.html", stored=stored, conference=snap.conference, talks=talks, slug=snap.conference.slug,
-        kit=kit(path, "", stored.spec.name, feed), formats=format_links(token=token),
+        kit=custom_kit(token, stored.spec.name, feed), formats=format_links(token=token),
         changes=what_changed(snap.conference.slug, token),
     )
 
@@ -126,5 +137,5 @@ def custom_feed_edit(token: str) -> str:
     return render_template(
         "edit.html", stored=stored, conference=snap.conference, slug=snap.conference.slug,
         items=sorted(items, key=lambda i: (i.start, i.title)), total=len(talks),
-        kit=kit(url_for("feeds.custom_feed", token=token), "", stored.spec.name, feed),
+        kit=custom_kit(token, stored.spec.name, feed),
     )
