@@ -75,6 +75,38 @@ def _set_filter() -> dict[str, Any]:
     return {"type": "object", "anyOf": [{"required": [key], "properties": {key: value}} for key, value in values.items()]}
 
 
+def _kit_schema() -> dict[str, Any]:
+    """The subscribe kit: links, and the sizes of what each link subscribes to (Google's plan)."""
+    sized = _object({"url": _URL, "size_bytes": {"type": "integer", "minimum": 0}, "size": _STRING})
+    day = _object({
+        "day": {"type": "string", "format": "date"}, "url": _URL, "webcal": _STRING, "google": _nullable(_URL),
+        "size_bytes": {"type": "integer", "minimum": 0}, "size": _STRING, "fits": {"type": "boolean"},
+    })
+    plan = _object(
+        {
+            "feed": {"type": "string", "enum": ["full", "compact", "days"],
+                     "description": "What the Google link subscribes to: the feed, its compact variant, or nothing (a feed per day)."},
+            "url": _nullable(_URL),
+            "max_bytes": {"type": "integer", "description": "feed.google_max_bytes"},
+            "max_size": _STRING,
+            "full": sized,
+            "compact": _nullable(sized),
+            "days": {"type": "array", "items": day},
+            "note": _nullable(_STRING),
+        },
+        description="Sizes measured from the rendered feeds: over max_bytes, Google gets the compact variant, then a compact feed per day.",
+    )
+    return _object(
+        {
+            "url": _URL, "webcal": _STRING, "google": _nullable(_URL), "google_plan": _nullable(plan),
+            "outlook": {"type": "object", "additionalProperties": _URL},
+            "download": _URL, "size": _nullable(_STRING), "size_bytes": _nullable({"type": "integer", "minimum": 0}),
+            "warning": _nullable(_STRING), "note": _STRING, "name": _STRING, "reach": _nullable(_STRING),
+        },
+        description="The subscribe kit of a feed. Outlook and webcal links always subscribe to the full feed.",
+    )
+
+
 def _schemas(max_feed_items: int) -> dict[str, Any]:
     talk_props: dict[str, Any] = {
         "id": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},
@@ -236,6 +268,7 @@ def _schemas(max_feed_items: int) -> dict[str, Any]:
             "additionalProperties": False,
         },
         "Feed": _object(feed_props, description="A custom feed's definition and its subscription links."),
+        "Kit": _kit_schema(),
         "NewFeed": _object(
             {
                 **feed_props,
@@ -375,12 +408,13 @@ def _filter_parameters() -> list[dict[str, Any]]:
         query("room", _PARAM_TEXT, "Room of the talk or its session, case-insensitive."),
         query("day", or_blank({"type": "string", "format": "date"}), "The talk's local date (YYYY-MM-DD)."),
         query("author", _PARAM_TEXT, "Substring of an author's name (case- and accent-insensitive)."),
-        query("q", _PARAM_TEXT, "Every word in the title or the abstract."),
+        query("q", _PARAM_TEXT, "Every word in the title, the authors or the abstract."),
         query("session", _PARAM_LIST, "Session id (repeat for either).", style="form", explode=True),
         query("view", or_blank({"type": "string", "enum": list(VIEWS)}), feed_option),
         query("abstracts", or_blank(boolean), feed_option),
         query("alarm", or_blank({"type": "integer", "minimum": 0, "maximum": MAX_ALARM_MINUTES}), feed_option),
         query("download", or_blank(boolean), feed_option),
+        query("compact", or_blank(boolean), feed_option + " In feeds: short descriptions (five authors, no abstract)."),
     ]
 
 
@@ -452,6 +486,28 @@ def openapi_document(*, version: str, max_feed_items: int = 500, base_url: str |
                     "429": _response("TooManyRequests"),
                     "503": _response("Unavailable"),
                 },
+            }
+        },
+        "/api/conferences/{slug}/kit": {
+            "get": {
+                "operationId": "conferenceKit",
+                "summary": "The subscribe kit of the conference feed with the filters, with the measured sizes.",
+                "parameters": [slug, *_filter_parameters()],
+                "responses": {
+                    "200": _json(_ref("Kit"), "The links and what Google's link subscribes to."),
+                    "400": _response("BadRequest"),
+                    "404": _response("NotFound"),
+                    "503": _response("Unavailable"),
+                },
+            }
+        },
+        "/api/feeds/{token}/kit": {
+            "get": {
+                "operationId": "feedKit",
+                "summary": "The subscribe kit of a custom feed, with the measured sizes.",
+                "parameters": [token],
+                "responses": {"200": _json(_ref("Kit"), "The links and what Google's link subscribes to."),
+                              "404": _response("NotFound"), "503": _response("Unavailable")},
             }
         },
         "/api/feeds/{token}": {

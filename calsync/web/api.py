@@ -20,7 +20,9 @@ from ..errors import ApiError, TooManyRequests, Unauthorized
 from ..feedspec import FeedSpec, feed_spec_from_json
 from ..filters import select_sessions
 from ..openapi import openapi_document
-from .kit import base_url
+from .kit import base_url, kit_json
+from .pages import conference_kit_of
+from .personal import custom_kit
 from .services import feed_query, services
 from .shapes import conference_json, feed_json, session_json, talk_json
 
@@ -97,6 +99,19 @@ def create_feed() -> Any:
     response.headers["Location"] = feed_json(stored)["page_url"]
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/conferences/<id:slug>/kit")
+def conference_kit(slug: str) -> Any:
+    """The subscribe kit of the conference feed with the filters: links and measured sizes (Google's plan)."""
+    return jsonify(kit_json(conference_kit_of(slug, feed_query())))
+
+
+@bp.get("/feeds/<token:token>/kit")
+def feed_kit(token: str) -> Any:
+    """The subscribe kit of a custom feed: links and measured sizes (Google's plan)."""
+    service = services().service
+    return jsonify(kit_json(custom_kit(token, service.stored_feed(token).spec.name, service.custom_feed(token))))
 
 
 @bp.get("/feeds/<token:token>")
