@@ -167,7 +167,7 @@ def google_plan(
             "size_bytes": one.size, "size": human_size(one.size), "fits": fits,
         })
     too_big = [d for d in plan["days"] if not d["fits"]]
-    where = "subscribe to one feed per day below (compact), or make" if wanted else "make a smaller"
+    where = "subscribe to one feed per day below (compact), or make a" if wanted else "make a smaller"
     note = (
         f"{over}, and even its compact variant is {human_size(compact.size)}: Google Calendar would drop events. "
         f"To follow it in Google Calendar, {where} personal feed of the talks you want (star them, then "
