@@ -126,3 +126,10 @@ def test_a_custom_feeds_kit_points_google_at_its_compact_variant(tmp_path: Path)
     assert kit["google_plan"]["feed"] == "compact" and kit["google"] == google_subscribe_url(f"http://localhost/feeds/{token}.ics?compact=1")
     assert kit["google_plan"]["compact"]["size_bytes"] == compact_size and kit["url"] == f"http://localhost/feeds/{token}.ics"
     assert "compact variant" in unescape(limited.get(f"/feeds/{token}").get_data(as_text=True))
+
+
+def test_the_programme_pages_kit_has_a_compact_option(client) -> None:
+    html = client.get(f"{CONF}?compact=1").get_data(as_text=True)
+    assert '<input type="checkbox" name="compact" value="1" checked>' in html
+    assert f'value="http://localhost{CONF}.ics?compact=1"' in html
+    assert '<input type="checkbox" name="compact" value="1">' in client.get(CONF).get_data(as_text=True)
