@@ -86,6 +86,6 @@ def worker_exit(server: Any, worker: Any) -> None:
     """Stop the refresh scheduler of an exiting worker (graceful shutdown)."""
     app = getattr(worker, "wsgi", None)
     extensions = getattr(app, "extensions", {}) if app is not None else {}
-    scheduler = extensions.get("calsync", {}).get("scheduler")
+    scheduler = getattr(extensions.get("calsync"), "scheduler", None)  # web.services.Services
     if scheduler is not None:
         scheduler.stop()
