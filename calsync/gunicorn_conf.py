@@ -20,6 +20,10 @@ the defaults below are read from ``CALSYNC_*`` variables when set.
   memory in its heap), so a worker's RSS follows its byte budget
   (``limits.cache_megabytes``); at most two malloc arenas (threads share them, less
   fragmentation). Set in the master, inherited by every worker.
+* Errors gunicorn answers itself, before the app sees the request (a request line over
+  ``limit_request_line``: 414; headers too large: 431; a malformed request: 400), are
+  short JSON bodies like the app's API errors, not gunicorn's HTML page
+  (:func:`json_error`, installed in each worker by :func:`post_fork`).
 * Slow clients: gthread workers are held by clients that send half a request; the
   documented deployment puts nginx in front (``compose.yaml``), which hands gunicorn
   only whole requests.
@@ -89,3 +93,26 @@ def worker_exit(server: Any, worker: Any) -> None:
     scheduler = getattr(extensions.get("calsync"), "scheduler", None)  # web.services.Services
     if scheduler is not None:
         scheduler.stop()
+
+
+def json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's ``util.write_error`` with a JSON body (``{"error": …, "status": …}``).
+
+    gunicorn writes these answers itself (the request never reaches Flask); its own
+    version sends an HTML page, which API clients cannot read.
+    """
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps({"error": f"{reason}: {mesg}" if mesg else reason, "status": status_int}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """In each worker: gunicorn's own error answers in JSON (:func:`json_error`)."""
+    from gunicorn import util
+
+    util.write_error = json_error
