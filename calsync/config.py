@@ -124,6 +124,9 @@ class ConferenceConfig:
     #: The ``<conf>`` of the site's data files (``icml`` for ``icml-2025-orals-posters.json``),
     #: for home URLs whose host does not say it (mirrors, local servers); see calsync.sites.
     site: str | None = None
+    #: Put the first authors in every talk's SUMMARY (``Title — A. Author et al.``), for calendar
+    #: grids that show only titles; a feed can also ask with ``speakers=1``.
+    speakers: bool = False
 
     def days(self) -> tuple[date, ...]:
         """The conference's days (empty when not configured)."""

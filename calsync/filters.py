@@ -23,6 +23,7 @@ session    session id (``?session=a&session=b``: talks of either)
 view       ``talks``, ``sessions`` or ``both`` (unset: the endpoint's default)
 abstracts  ``0``/``1``/``false``/``true``: include abstracts (default true)
 compact    ``0``/``1``/``false``/``true``: short descriptions, no abstract (default false)
+speakers   ``0``/``1``/``false``/``true``: first authors in SUMMARY (``Title — A. Author et al.``)
 alarm      minutes before each event, a whole number 0..10080
 download   ``0``/``1``/``false``/``true``: serve as a download (default false)
 ========== ===========================================================================
@@ -70,7 +71,7 @@ VIEWS: tuple[str, ...] = ("talks", "sessions", "both")
 REPEATABLE_PARAMETERS: tuple[str, ...] = ("session", "type")
 #: Every parameter a feed URL may carry, sorted.
 PARAMETERS: tuple[str, ...] = (
-    "abstracts", "alarm", "author", "compact", "day", "download", "q", "room", "session", "type", "view",
+    "abstracts", "alarm", "author", "compact", "day", "download", "q", "room", "session", "speakers", "type", "view",
 )
 #: Keys of :func:`filter_dict` (the filter part of a query, without presentation options).
 FILTER_KEYS: tuple[str, ...] = ("type", "room", "day", "author", "q", "session")
@@ -263,7 +264,7 @@ class FeedQuery:
     case-insensitively). Text filters keep their case; matching ignores it.
 
     >>> FeedQuery(types=("Spotlight", "oral", "Oral"), room="  Hall   J ", author="")
-    FeedQuery(types=('Oral', 'Spotlight'), room='Hall J', day=None, author=None, q=None, sessions=(), view=None, abstracts=True, alarm=None, download=False, compact=False)
+    FeedQuery(types=('Oral', 'Spotlight'), room='Hall J', day=None, author=None, q=None, sessions=(), view=None, abstracts=True, alarm=None, download=False, compact=False, speakers=False)
     """
 
     types: tuple[str, ...] = ()
@@ -277,6 +278,7 @@ class FeedQuery:
     alarm: int | None = None
     download: bool = False
     compact: bool = False
+    speakers: bool = False
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -294,7 +296,7 @@ class FeedQuery:
         put(self, "view", view)
         if self.day is not None and (not isinstance(self.day, date) or isinstance(self.day, datetime)):
             raise InvalidQuery(f"invalid 'day' parameter: {_show(self.day)} is not a date", "day")
-        for name in ("abstracts", "download", "compact"):
+        for name in ("abstracts", "download", "compact", "speakers"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidQuery(
                     f"invalid {name!r} parameter: {_show(getattr(self, name))} is not a boolean", name
@@ -338,7 +340,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
     >>> parse_feed_query({"colour": ["red"]})
     Traceback (most recent call last):
     ...
-    calsync.errors.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, compact, day, download, q, room, session, type, view
+    calsync.errors.InvalidQuery: unknown parameter 'colour'; allowed parameters: abstracts, alarm, author, compact, day, download, q, room, session, speakers, type, view
     """
     raw = {k: v for k, v in _multi(args).items() if k not in ignore}
     unknown = sorted(k for k in raw if k not in PARAMETERS)
@@ -377,6 +379,7 @@ def parse_feed_query(args: Mapping[str, list[str]] | object, *, ignore: Collecti
         abstracts=_parse_bool("abstracts", single["abstracts"]) if "abstracts" in single else True,
         download=_parse_bool("download", single["download"]) if "download" in single else False,
         compact=_parse_bool("compact", single["compact"]) if "compact" in single else False,
+        speakers=_parse_bool("speakers", single["speakers"]) if "speakers" in single else False,
     )
 
 
@@ -396,6 +399,7 @@ def canonical_query(query: FeedQuery) -> str:
         "alarm": () if query.alarm is None else (str(query.alarm),),
         "author": (query.author,) if query.author else (),
         "compact": ("1",) if query.compact else (),
+        "speakers": ("1",) if query.speakers else (),
         "day": (query.day.isoformat(),) if query.day else (),
         "download": ("1",) if query.download else (),
         "q": (query.q,) if query.q else (),
@@ -568,7 +572,7 @@ def select_sessions(sessions: Sequence[Session], query: FeedQuery) -> list[Sessi
 
 
 def feed_options_for(query: FeedQuery, base: FeedOptions, default_view: str) -> FeedOptions:
-    """``base`` with the query's view, abstracts, compact and alarm.
+    """``base`` with the query's view, abstracts, compact, speakers and alarm.
 
     View ``talks``/``sessions``/``both`` sets ``talks`` and ``sessions``; an
     unset view uses ``default_view``. Abstracts are written only when both the
@@ -589,5 +593,6 @@ def feed_options_for(query: FeedQuery, base: FeedOptions, default_view: str) -> 
         sessions=view in ("sessions", "both"),
         abstracts=base.abstracts and query.abstracts,
         compact=base.compact or query.compact,
+        speakers=base.speakers or query.speakers,
         alarm_minutes=query.alarm if query.alarm is not None else base.alarm_minutes,
     )

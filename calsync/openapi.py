@@ -415,6 +415,7 @@ def _filter_parameters() -> list[dict[str, Any]]:
         query("alarm", or_blank({"type": "integer", "minimum": 0, "maximum": MAX_ALARM_MINUTES}), feed_option),
         query("download", or_blank(boolean), feed_option),
         query("compact", or_blank(boolean), feed_option + " In feeds: short descriptions (five authors, no abstract)."),
+        query("speakers", or_blank(boolean), feed_option + " In feeds: the first authors in each talk's SUMMARY."),
     ]
 
 

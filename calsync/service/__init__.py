@@ -347,7 +347,11 @@ class FeedService:
         url: str | None,
         modified: datetime | None = None,
     ) -> RenderedFeed:
-        options = replace(feed_options_for(query, self.config.feed.feed_options(), default_view), conference=snap.conference.slug)
+        options = feed_options_for(query, self.config.feed.feed_options(), default_view)
+        configured = next((c for c in self.config.conferences if c.slug == snap.conference.slug), None)
+        # speakers in SUMMARY: asked by the feed (speakers=1) or set for the conference
+        options = replace(options, conference=snap.conference.slug,
+                          speakers=options.speakers or (configured is not None and configured.speakers))
         info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url, year=snap.conference.year)
         pieces = PieceView(self.cache, self._alarms, functools.partial(_takes_alarm, snap))
         body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
