@@ -168,6 +168,15 @@ def test_405_says_which_methods_are_allowed(tmp_path: Path, method: str, path: s
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allow
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/api/conferences"])
+def test_errors_of_json_endpoints_are_json(tmp_path: Path, path: str) -> None:
+    from calsync.web import create_app
+
+    response = create_app(make_test_config(tmp_path)).test_client().post(path)
+    assert response.status_code == 405 and response.content_type == "application/json"
+    assert response.get_json() == {"error": "The method is not allowed for the requested URL.", "status": 405}
+
+
 def test_a_url_on_the_command_line_does_not_vouch_for_a_private_address(tmp_path: Path, httpserver: HTTPServer, cli: Cli) -> None:
     """``calsync import http://169.254.169.254/…`` used to allow-list its own (private) address."""
     httpserver.expect_request("/virtual/2023/session/1").respond_with_data(PAGE, content_type="text/plain")

@@ -1,4 +1,5 @@
-"""One error renderer: JSON under ``/api/``, plain text for feeds (``.ics``), a page for people.
+"""One error renderer: JSON under ``/api/`` and for the JSON health checks, plain text for feeds
+(``.ics``), a page for people.
 
 Every :class:`~calsync.errors.CalsyncError` and Werkzeug HTTP error is answered
 here with its status and message; anything else is logged and answered with a
@@ -18,13 +19,25 @@ from .shapes import error_json
 
 log = logging.getLogger(__name__)
 
+#: Paths outside ``/api/`` that answer JSON, so their errors are JSON too.
+JSON_PATHS = frozenset({"/healthz", "/readyz"})
+
 #: Headers of a Werkzeug error passed on (a 405 says which methods it takes).
 _PASSED_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
+def wants_json(path: str) -> bool:
+    """Whether errors on ``path`` are answered in JSON (the API and the health checks).
+
+    >>> wants_json("/api/feeds"), wants_json("/readyz"), wants_json("/conferences/x.ics")
+    (True, True, False)
+    """
+    return path.startswith("/api/") or path in JSON_PATHS
+
+
 def render_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The answer to a failed request, in the form its path asks for."""
-    if request.path.startswith("/api/"):
+    if wants_json(request.path):
         response = jsonify(error_json(message, status))
     elif request.path.endswith(".ics"):
         response = Response(f"{message}\n", content_type="text/plain; charset=utf-8")
@@ -58,7 +71,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        if request.path.startswith("/api/"):
+        if wants_json(request.path):
             response = jsonify(error_json("internal error", 500))
             response.status_code = 500
             return response
