@@ -31,7 +31,9 @@ download   ``0``/``1``/``false``/``true``: serve as a download (default false)
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -117,18 +119,31 @@ def _clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """A ``str.translate`` table deleting every combining mark (about 0.2 s, once, on first use)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 def _strip_marks(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """NFKD without combining marks: "é" → "e", "ﬁ" → "fi"."""
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks())
 
 
 def _fold(text: str) -> str:
     """Search form of a text: case-, accent- and whitespace-insensitive.
 
+    ASCII text (most titles and abstracts) only needs lower case and spaces: NFKD leaves
+    it as it is and it has no combining marks. Search folds every talk's text per query,
+    so this path matters (10,000 abstracts in ~0.1 s).
+
     >>> _fold("  Zoë   ÅSTRÖM ")
     'zoe astrom'
-    >>> _fold("Straße"), _fold("José Núñez")
-    ('strasse', 'jose nunez')
+    >>> _fold("Straße"), _fold("José Núñez"), _fold("Deep\tNETS ")
+    ('strasse', 'jose nunez', 'deep nets')
     """
+    if text.isascii():
+        return " ".join(text.lower().split())
     return " ".join(_strip_marks(_strip_marks(text).casefold()).split())
 
 

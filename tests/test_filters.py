@@ -462,3 +462,21 @@ def test_query_from_filter_dict_needs_an_object(data: object) -> None:
     with pytest.raises(InvalidQuery) as info:
         query_from_filter_dict(data)
     assert info.value.status == 400
+
+
+def _reference_fold(text: str) -> str:
+    """The search form spelled out character by character (NFKD, drop marks, casefold, again)."""
+    import unicodedata
+
+    def strip(value: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+    return " ".join(strip(strip(text).casefold()).split())
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text(alphabet="AbZé\u0301 \tﬁßİ", max_size=20))
+def test_fold_equals_the_character_by_character_definition(text):
+    from calsync.filters import _fold
+
+    assert _fold(text) == _reference_fold(text)
