@@ -246,7 +246,14 @@ class FeedService:
 
     # -- cache ----------------------------------------------------------------
 
-    def _cached(self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed]) -> RenderedFeed:
+    def _cached(
+        self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed], *, slot: bool = True
+    ) -> RenderedFeed:
+        """The cached answer of ``key``, else ``build()`` once (single-flight per key).
+
+        A feed render takes one of the worker's :data:`RENDER_SLOTS`; a page or JSON answer
+        (``slot=False``) does not, since it may ask for feeds itself (its kit measures them).
+        """
         found: RenderedFeed | None = self.cache.get(key)
         if found is not None:
             return found
@@ -255,6 +262,8 @@ class FeedService:
                 found = self.cache.get(key)
                 if found is not None:  # rendered by another thread while this one waited
                     return found
+                if not slot:
+                    return self._build(key, tag, build)
                 with self._render_slots:
                     return self._build(key, tag, build)
             finally:
@@ -321,7 +330,7 @@ class FeedService:
             return RenderedFeed(body=body, etag=make_etag(body), last_modified=snap.conference.modified,
                                 name=name, filename=media_type)
 
-        return self._cached((kind, slug, version, key), (slug, version), make)
+        return self._cached((kind, slug, version, key), (slug, version), make, slot=False)
 
     def _cancel_window(self) -> int | None:
         days = self.config.feed.cancelled_days

@@ -20,6 +20,7 @@ from ..errors import ApiError, TooManyRequests, Unauthorized
 from ..feedspec import FeedSpec, feed_spec_from_json
 from ..filters import select_sessions
 from ..openapi import openapi_document
+from .answers import cached_answer
 from .kit import base_url, kit_json
 from .pages import conference_kit_of
 from .personal import custom_kit
@@ -27,6 +28,8 @@ from .services import feed_query, services
 from .shapes import conference_json, feed_json, session_json, talk_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+JSON = "application/json"
 
 
 @bp.get("/conferences")
@@ -36,15 +39,27 @@ def conferences() -> Any:
 
 @bp.get("/conferences/<id:slug>/sessions")
 def sessions(slug: str) -> Any:
+    """The sessions of the filters, cached per data version and URL (see :mod:`.answers`)."""
+    query = feed_query()
     snap = services().service.snapshot(slug)
-    return jsonify({"sessions": [session_json(slug, s) for s in select_sessions(snap.sessions, feed_query())]})
+
+    def build() -> bytes:
+        return jsonify({"sessions": [session_json(slug, s) for s in select_sessions(snap.sessions, query)]}).get_data()
+
+    return cached_answer("api-sessions", slug, build, JSON)
 
 
 @bp.get("/conferences/<id:slug>/talks")
 def talks(slug: str) -> Any:
-    """The talks of the filters, selected by the programme's index (what ``select_talks`` selects, prepared)."""
+    """The talks of the filters, selected by the programme's index (what ``select_talks`` selects, prepared);
+    cached per data version and URL."""
+    query = feed_query()
     _, index = services().programme(slug)
-    return jsonify({"talks": [talk_json(slug, e.session, e.talk) for e in index.select(feed_query())]})
+
+    def build() -> bytes:
+        return jsonify({"talks": [talk_json(slug, e.session, e.talk) for e in index.select(query)]}).get_data()
+
+    return cached_answer("api-talks", slug, build, JSON)
 
 
 @functools.lru_cache(maxsize=64)

@@ -15,18 +15,21 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from ..clock import utcnow
 from ..errors import NotFound
 from ..filters import FeedQuery, InvalidQuery, canonical_query, has_talk_filters, parse_feed_query
 from ..model import web_url
+from .answers import cached_answer
 from .exports import format_links, what_changed
 from .kit import kit, talk_links
 from .programme import Group, ProgrammeIndex, chunk, current_index, group
 from .services import feed_query, services
 
 bp = Blueprint("pages", __name__)
+
+HTML = "text/html; charset=utf-8"
 
 #: Parameters of the programme page that are not feed filters.
 PAGE_PARAMETERS = ("from",)
@@ -124,24 +127,40 @@ def index() -> str:
     return render_template("index.html", conferences=services().store.list_conferences())
 
 
+def _shown(view: ProgrammeView) -> tuple[object, ...]:
+    """What of a programme view depends on the clock (the day shown, the session now), for the page cache."""
+    return view.day, view.start, view.current, view.current_label
+
+
 @bp.get("/conferences/<id:slug>")
-def conference_page(slug: str) -> str:
+def conference_page(slug: str) -> Response:
+    """The programme page, cached per data version, URL, clock state and sources (see :mod:`.answers`)."""
     context, view = programme_state(slug)
-    path = url_for("feeds.conference_feed", slug=slug)
-    kit_query = canonical_query(view.query)
-    return render_template(
-        "conference.html", **context, sources=services().store.list_sources(slug),
-        kit=kit(path, kit_query, context["conference"].name, None),  # type: ignore[attr-defined]
-        kit_url=url_for("pages.conference_kit", slug=slug) + (f"?{kit_query}" if kit_query else ""),
-        formats=format_links(slug=slug), changes=what_changed(slug),
-    )
+    sources = services().store.list_sources(slug)
+    today = services().service.now().date()  # "What changed" covers the last days
+
+    def build() -> str:
+        path = url_for("feeds.conference_feed", slug=slug)
+        kit_query = canonical_query(view.query)
+        return render_template(
+            "conference.html", **context, sources=sources,
+            kit=kit(path, kit_query, context["conference"].name, None),  # type: ignore[attr-defined]
+            kit_url=url_for("pages.conference_kit", slug=slug) + (f"?{kit_query}" if kit_query else ""),
+            formats=format_links(slug=slug), changes=what_changed(slug),
+        )
+
+    return cached_answer("page", slug, build, HTML, depends=(_shown(view), repr(sources), today))
 
 
 @bp.get("/conferences/<id:slug>/programme")
-def programme_fragment(slug: str) -> str:
+def programme_fragment(slug: str) -> Response:
     """The results part of the programme page (for its script): day tabs, count, sessions."""
-    context, _ = programme_state(slug)
-    return render_template("_results.html", **context, more_only=request.args.get("from") is not None)
+    context, view = programme_state(slug)
+
+    def build() -> str:
+        return render_template("_results.html", **context, more_only=request.args.get("from") is not None)
+
+    return cached_answer("programme", slug, build, HTML, depends=_shown(view))
 
 
 @bp.get("/conferences/<id:slug>/kit")
@@ -166,13 +185,18 @@ def conference_kit_of(slug: str, query: FeedQuery) -> dict[str, object]:
 
 
 @bp.get("/conferences/<id:slug>/sessions/<id:session_id>")
-def session_page(slug: str, session_id: str) -> str:
+def session_page(slug: str, session_id: str) -> Response:
+    """A session's page with its measured subscribe kit, cached per data version and URL."""
+    query = feed_query()  # a bad filter is a 400 before anything is cached
+    return cached_answer("session-page", slug, lambda: _session_page(slug, session_id, query), HTML)
+
+
+def _session_page(slug: str, session_id: str, query: FeedQuery) -> str:
     found = services()
     snap, index = found.programme(slug)
     session = snap.session(session_id)
     if session is None:
         raise NotFound(f"no session {session_id!r} in {slug!r}")
-    query = feed_query()
     feed = found.service.session_feed(slug, session_id, query)
     path = url_for("feeds.session_feed", slug=slug, session_id=session_id)
     entries = index.select(FeedQuery(sessions=(session_id,)))
@@ -188,7 +212,12 @@ def session_page(slug: str, session_id: str) -> str:
 
 
 @bp.get("/conferences/<id:slug>/talks/<id:talk_id>")
-def talk_page(slug: str, talk_id: str) -> str:
+def talk_page(slug: str, talk_id: str) -> Response:
+    """A talk's page, cached per data version and URL."""
+    return cached_answer("talk-page", slug, lambda: _talk_page(slug, talk_id), HTML)
+
+
+def _talk_page(slug: str, talk_id: str) -> str:
     snap = services().service.snapshot(slug)
     found = snap.talk(talk_id)
     if found is None:
