@@ -27,7 +27,7 @@ def fold(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
     width = limit - 1
     if len(line) <= width and (line.isascii() or len(line.encode("utf-8")) <= width):
         return line
-    if not line.isascii():
+    if width < 1 or not line.isascii():  # (a limit under 2 puts every character on a line of its own)
         return _fold_octets(line, limit, fold_sep)
     parts = []
     start, end = 0, len(line)

@@ -18,7 +18,7 @@ ASCII_LINES = st.text(alphabet=st.sampled_from(list("abcdefgh ,;:\\^")), max_siz
 
 
 @settings(max_examples=3000, deadline=None)
-@given(LINES, st.integers(min_value=2, max_value=120))
+@given(LINES, st.integers(min_value=-2, max_value=120))
 def test_fold_is_icalendars_fold(line: str, limit: int) -> None:
     assert fold(line, limit) == _foldline(line, limit)
 
@@ -37,6 +37,14 @@ def test_edges(line: str) -> None:
     assert fold(line) == _foldline(line)
     assert fold(line, 75, "\r\n\t") == _foldline(line, 75, "\r\n\t")
     assert all(len(part.encode()) <= 74 for part in fold(line).split("\r\n "))
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 1, 2])
+def test_tiny_limits_end(limit: int) -> None:
+    """A limit under 2 leaves no room to slice by: every character on its own line, as icalendar does."""
+    for line in ("abc\\^d", "x" * 100, "é€x"):
+        assert fold(line, limit) == _foldline(line, limit)
+    assert fold("abc", limit) == "a\r\n b\r\n c"
 
 
 def test_install_keeps_calendars_byte_identical() -> None:

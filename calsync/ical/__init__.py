@@ -1,0 +1,90 @@
+"""Model → iCalendar bytes (pure: no clock, no request, no I/O).
+
+icalendar does all the serializing. Each VEVENT and VTIMEZONE is rendered on its
+own (``render_*``) so that a caller can keep an event's bytes until its revision
+changes and assemble feeds from cached pieces: :func:`render_calendar` takes that
+cache as an argument, and :class:`calsync.service.FeedService` owns it (the store
+keeps no bytes, only the revisions). :func:`assemble_calendar` only places
+already-serialized components between a calendar's header and its
+``END:VCALENDAR`` line.
+
+Rendering the same input twice gives byte-identical output: DTSTAMP,
+LAST-MODIFIED and CREATED come from the data (:class:`Revision`), never from the clock.
+
+Times: each zone of a feed gets one VTIMEZONE in the classic form
+(:func:`calsync.vtimezone.zone_plan`); an event whose local times that VTIMEZONE
+does not state exactly — a repeated or skipped wall time, or a year whose rules the
+classic form cannot hold — is written in UTC (``…Z``), which every reader reads alike.
+
+The package's parts:
+
+* :mod:`.events` — options, texts, UIDs, descriptions, and the reference VEVENTs as
+  icalendar objects (:func:`build_talk_event`, :func:`build_session_event`);
+* :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
+  icalendar's value serializers and content-line rule, computing what repeats between
+  events once per feed;
+* :mod:`.calendar` — the calendar header, VTIMEZONEs and :func:`render_calendar`.
+"""
+
+from __future__ import annotations
+
+from .calendar import (
+    PRODID,
+    assemble_calendar,
+    build_calendar_header,
+    describe_schedule,
+    render_calendar,
+    render_vtimezone,
+    zone_years,
+)
+from .events import (
+    BREAK_TYPES,
+    PALETTE,
+    CalendarInfo,
+    FeedOptions,
+    FeedText,
+    Revision,
+    build_session_description,
+    build_session_event,
+    build_talk_description,
+    build_talk_event,
+    clean_text,
+    event_end,
+    is_break,
+    session_days,
+    session_uid,
+    talk_summary,
+    talk_uid,
+)
+from .writer import EventWriter, icalendar_line, render_session_event, render_talk_event
+
+__all__ = [
+    "BREAK_TYPES",
+    "PALETTE",
+    "PRODID",
+    "CalendarInfo",
+    "EventWriter",
+    "FeedOptions",
+    "FeedText",
+    "Revision",
+    "assemble_calendar",
+    "build_calendar_header",
+    "build_session_description",
+    "build_session_event",
+    "build_talk_description",
+    "build_talk_event",
+    "clean_text",
+    "describe_schedule",
+    "event_end",
+    "icalendar_line",
+    "is_break",
+    "render_calendar",
+    "render_session_event",
+    "render_talk_event",
+    "render_vtimezone",
+    "session_days",
+    "session_uid",
+    "talk_summary",
+    "talk_uid",
+    "zone_years",
+]

@@ -1,0 +1,215 @@
+"""Whole feeds: the VCALENDAR header, one VTIMEZONE per zone, and the events in time order.
+
+:func:`render_calendar` takes a cache of event pieces as an argument (the store keeps no
+bytes, only revisions; :class:`calsync.service.FeedService` owns the cache);
+:func:`assemble_calendar` only places already-serialized components between a
+calendar's header and its ``END:VCALENDAR`` line. Events missing from the cache are
+written by one :class:`~calsync.ical.writer.EventWriter` per feed, which computes what
+repeats between events (revision stamps, slot times, rooms, types) once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, vDuration
+
+from .. import __version__
+from ..model import Schedule, Session, Talk
+from ..vtimezone import ZonePlan, zone_plan
+from ..zones import describe_zone
+from .events import CalendarInfo, FeedOptions, FeedText, Revision, _utc, event_end, session_days
+from .writer import EventWriter
+
+PRODID = f"-//calsync//calsync {__version__}//EN"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+def render_vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """Serialized VTIMEZONE (classic form) for events in ``first_year..last_year``."""
+    return zone_plan(tzid, tuple(range(first_year, last_year + 1))).to_ical()
+
+
+# --------------------------------------------------------------------------
+# The calendar
+
+
+def build_calendar_header(info: CalendarInfo, options: FeedOptions, *, zones: Sequence[str] | None = None) -> Calendar:
+    """The VCALENDAR with its calendar-level properties and no components.
+
+    X-WR-TIMEZONE is the display zone, or the one zone of the events (``zones``); a
+    calendar whose events mix zones has none (Google would show every event in one).
+    """
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", FeedText(info.name))
+    cal.add("x-wr-calname", FeedText(info.name))
+    cal.add("description", FeedText(info.description))
+    cal.add("x-wr-caldesc", FeedText(info.description))
+    if zones is None or len(zones) <= 1:
+        zone = zones[0] if zones else info.timezone
+        if zone:
+            cal.add("x-wr-timezone", zone)
+    if info.url:
+        cal.add("url", info.url)
+    cal.add("refresh-interval", vDuration(options.refresh), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(options.refresh))
+    for key, value in info.extra.items():
+        cal.add(key, FeedText(value))
+    return cal
+
+
+def assemble_calendar(header: Calendar, timezones: Iterable[bytes], events: Iterable[bytes]) -> bytes:
+    """Place serialized VTIMEZONEs and VEVENTs inside ``header``'s VCALENDAR.
+
+    The pieces were each written by icalendar; this only concatenates them.
+    """
+    head: bytes = header.to_ical()
+    assert head.endswith(_END_CALENDAR)
+    return b"".join([head[: -len(_END_CALENDAR)], *timezones, *events, _END_CALENDAR])
+
+
+def _zone_key(moment: datetime) -> str | None:
+    """The IANA key of an aware datetime's zone, or None for a fixed offset (written in UTC)."""
+    return moment.tzinfo.key if isinstance(moment.tzinfo, ZoneInfo) else None
+
+
+def _zone_spans(events: Iterable[tuple[str, Talk]]) -> dict[str, tuple[int, int]]:
+    """For each zone, the first and last year of the (zone, talk) events given."""
+    spans: dict[str, tuple[int, int]] = {}
+    for zone, talk in events:
+        first, last = talk.start.year, (talk.end or talk.start).year
+        lo, hi = spans.get(zone, (first, last))
+        spans[zone] = (min(lo, first), max(hi, last))
+    return spans
+
+
+def zone_years(sessions: Iterable[Session]) -> dict[str, tuple[int, int]]:
+    """For each IANA zone used, the first and last year of its events."""
+    return _zone_spans((s.timezone, t) for s in sessions for t in s.talks)
+
+
+def _exact(plans: Mapping[str, ZonePlan], *moments: datetime) -> bool:
+    """Whether every moment may be written as a local time with its zone's VTIMEZONE."""
+    for moment in moments:
+        key = _zone_key(moment)
+        if key is None or not plans[key].exact(moment):
+            return False
+    return True
+
+
+def render_calendar(
+    sessions: Sequence[Session],
+    info: CalendarInfo,
+    revision_of: Callable[[str], Revision],
+    options: FeedOptions,
+    *,
+    talks: Iterable[tuple[Session, Talk]] | None = None,
+    cache: MutableMapping[tuple[object, ...], bytes] | None = None,
+) -> bytes:
+    """A whole feed: header, one VTIMEZONE per zone, session and/or talk events.
+
+    ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
+    ``talks`` overrides which talk events are written (default: every talk of
+    ``sessions``; a filtered feed passes its selection). ``cache`` keeps each
+    event's bytes under (id, revision, options, how its times are written): a caller
+    whose revisions change whenever an event's content does (the store) builds each
+    event once. Events are in time order (then id), so output does not depend on
+    input order. A feed with no event still holds the display zone's VTIMEZONE and
+    says in X-WR-CALDESC that nothing matched.
+    """
+
+    writer = EventWriter(options)
+
+    def piece(kind: str, item_id: str, extra: object, build: Callable[[Revision], bytes]) -> bytes:
+        revision = revision_of(item_id)
+        if cache is None:
+            return build(revision)
+        key = (kind, item_id, revision.sequence, revision.modified, revision.created, extra, options)
+        data = cache.get(key)
+        if data is None:
+            data = cache[key] = build(revision)
+        return data
+
+    selected = list(talks) if talks is not None else [(s, t) for s in sessions for t in s.talks]
+    parts: list[tuple[Session, tuple[date, datetime, datetime], date]] = []
+    if options.sessions:
+        for session in sessions:
+            if session.talks:
+                days = session_days(session, options)
+                parts += [(session, part, days[0][0]) for part in days]
+    moments: list[datetime] = [m for _, (_, start, end), _ in parts for m in (start, end)]
+    if options.talks:
+        moments += [m for _, t in selected for m in (t.start, event_end(t, options))]
+    years: dict[str, set[int]] = {}
+    for moment in moments:
+        if (key := _zone_key(moment)) is not None:
+            years.setdefault(key, set()).add(moment.year)
+    empty = not moments
+    if empty and info.timezone and _is_zone(info.timezone):
+        years[info.timezone] = {info.year or _fallback_year(sessions)}
+    plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
+
+    pieces: list[tuple[datetime, int, str, bytes]] = []
+    for session, part, first_day in parts:
+        utc = not _exact(plans, part[1], part[2])
+        build = functools.partial(writer.session, session, part=part, first_day=first_day, utc=utc)
+        pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", piece("s", session.id, (part, first_day, utc), build)))
+    if options.talks:
+        for session, talk in selected:
+            utc = not _exact(plans, talk.start, event_end(talk, options))
+            build = functools.partial(writer.talk, talk, session, utc=utc)
+            pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, (talk.cancelled, utc), build)))
+    pieces.sort(key=lambda p: p[:3])
+    timezones = [plans[zone].to_ical() for zone in sorted(plans)]
+    if empty:
+        info = CalendarInfo(
+            name=info.name,
+            description=f"{info.description} Nothing matches this feed right now.",
+            timezone=info.timezone,
+            url=info.url,
+            extra=info.extra,
+            year=info.year,
+        )
+    written = sorted({z for m in moments if (z := _zone_key(m)) is not None})
+    header = build_calendar_header(info, options, zones=written or None)
+    return assemble_calendar(header, timezones, (p[3] for p in pieces))
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _fallback_year(sessions: Sequence[Session]) -> int:
+    """The year to date an empty feed's VTIMEZONE by: the first event's of the conference, else 2000."""
+    starts = [t.start.year for s in sessions for t in s.talks]
+    return min(starts) if starts else 2000
+
+
+def describe_schedule(schedule: Schedule, name: str | None = None) -> CalendarInfo:
+    """Default calendar texts for a parsed schedule (used by the CLI).
+
+    A schedule whose sessions are in several zones says so; its display zone is then
+    left out of X-WR-TIMEZONE by :func:`render_calendar`.
+    """
+    sessions = schedule.sessions
+    talks = sum(len(s.talks) for s in sessions)
+    if name is None:
+        name = sessions[0].title if len(sessions) == 1 else f"Conference schedule ({len(sessions)} sessions)"
+    titles = "; ".join(s.title for s in sessions[:5]) + ("; …" if len(sessions) > 5 else "")
+    zones = sorted({s.timezone for s in sessions}) or [schedule.timezone]
+    where = describe_zone(zones[0]) if len(zones) == 1 else "several zones (" + ", ".join(map(describe_zone, zones)) + ")"
+    description = f"{talks} slots in {len(sessions)} session{'s' if len(sessions) != 1 else ''}: {titles}. Times in {where}. Made by calsync."
+    url = sessions[0].source_url if len(sessions) == 1 else None
+    year = min((t.start.year for s in sessions for t in s.talks), default=None)
+    return CalendarInfo(name=name, description=description, timezone=zones[0], url=url, year=year)
