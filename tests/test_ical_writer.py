@@ -253,6 +253,7 @@ def test_feedtext_escaping_is_the_definition(text: str) -> None:
     raw = clean_text(text)
     escaped = raw.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     assert FeedText(text).to_ical() == _BACKSLASH_N_RE.sub("\\1\u2060\\2", escaped).encode()
+    assert FeedText.serialize(text) == FeedText(text).to_ical()
 
 
 def test_feedtext_word_joiner_still_written() -> None:
@@ -347,3 +348,23 @@ def test_options_cover_every_field() -> None:
                                                            "conference", "speakers", "compact")
                if getattr(options, name) != getattr(FeedOptions(), name)}
     assert changed == {"host", "abstracts", "alarm_minutes", "default_duration", "conference", "speakers", "compact"}
+
+
+def test_exact_times_answer_as_the_zone_plans_do() -> None:
+    """The per-feed memo of which (start, end) pairs keep their TZID answers as :func:`_exact` for each."""
+    from calsync.ical.calendar import _exact, _ExactTimes
+    from calsync.vtimezone import zone_plan
+
+    made = sessions()
+    plans = {s.timezone: zone_plan(s.timezone, (2026,)) for s in made if s.timezone not in ("UTC",)}
+    plans["UTC"] = zone_plan("UTC", (2026,))
+    exact = _ExactTimes(plans)
+    pairs = [(t.start, t.end or t.start + timedelta(minutes=30)) for s in made for t in s.talks]
+    repeated = datetime(2026, 11, 1, 1, 30, tzinfo=LA)
+    pairs += [(repeated, repeated + timedelta(minutes=20)), (repeated.replace(fold=1), repeated + timedelta(minutes=20)),
+              (datetime(2026, 11, 1, 0, 30, tzinfo=LA), datetime(2026, 11, 1, 0, 50, tzinfo=LA))]
+    pairs += [(a.astimezone(ZoneInfo("Europe/Berlin")), b.astimezone(ZoneInfo("Europe/Berlin"))) for a, b in pairs[:5]]
+    plans["Europe/Berlin"] = zone_plan("Europe/Berlin", (2026,))
+    answers = [exact(a, b) for a, b in pairs] + [exact(a, b) for a, b in reversed(pairs)]
+    assert answers == [_exact(plans, a, b) for a, b in pairs] + [_exact(plans, a, b) for a, b in reversed(pairs)]
+    assert True in answers and False in answers

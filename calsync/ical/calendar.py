@@ -104,6 +104,27 @@ def _exact(plans: Mapping[str, ZonePlan], *moments: datetime) -> bool:
     return True
 
 
+class _ExactTimes:
+    """:func:`_exact` for (start, end) pairs, answered once per distinct pair of a feed.
+
+    A conference's slots repeat (every talk of a 5-minute grid, every session in parallel
+    rooms): each pair is checked against the zone plans once, not once per event. A key
+    holds each moment with its tzinfo and fold — datetimes with one tzinfo compare by wall
+    time alone, and the fold tells the two instants of a repeated hour apart.
+    """
+
+    def __init__(self, plans: Mapping[str, ZonePlan]) -> None:
+        self.plans = plans
+        self._answers: dict[tuple[object, ...], bool] = {}
+
+    def __call__(self, start: datetime, end: datetime) -> bool:
+        key = (start, start.tzinfo, start.fold, end, end.tzinfo, end.fold)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = _exact(self.plans, start, end)
+        return found
+
+
 def render_calendar(
     sessions: Sequence[Session],
     info: CalendarInfo,
@@ -151,19 +172,21 @@ def render_calendar(
     for moment in moments:
         if (key := _zone_key(moment)) is not None:
             years.setdefault(key, set()).add(moment.year)
+    written = sorted(years)  # the zones the events are written in (before an empty feed's display zone)
     empty = not moments
     if empty and info.timezone and _is_zone(info.timezone):
         years[info.timezone] = {info.year or _fallback_year(sessions)}
     plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
 
+    exact = _ExactTimes(plans)
     pieces: list[tuple[datetime, int, str, bytes]] = []
     for session, part, first_day in parts:
-        utc = not _exact(plans, part[1], part[2])
+        utc = not exact(part[1], part[2])
         build = functools.partial(writer.session, session, part=part, first_day=first_day, utc=utc)
         pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", piece("s", session.id, (part, first_day, utc), build)))
     if options.talks:
         for session, talk in selected:
-            utc = not _exact(plans, talk.start, event_end(talk, options))
+            utc = not exact(talk.start, event_end(talk, options))
             build = functools.partial(writer.talk, talk, session, utc=utc)
             pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, (talk.cancelled, utc), build)))
     pieces.sort(key=lambda p: p[:3])
@@ -177,7 +200,6 @@ def render_calendar(
             extra=info.extra,
             year=info.year,
         )
-    written = sorted({z for m in moments if (z := _zone_key(m)) is not None})
     header = build_calendar_header(info, options, zones=written or None)
     return assemble_calendar(header, timezones, (p[3] for p in pieces))
 

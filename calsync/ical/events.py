@@ -129,11 +129,24 @@ class FeedText(vText):
         return made
 
     def to_ical(self) -> bytes:
-        raw = str(self)
-        text = raw.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        if "\\" in raw:  # only a backslash of the text itself is escaped to the pair the expression needs
-            text = _BACKSLASH_N_RE.sub("\\1\u2060\\2", text)
-        return text.encode(getattr(self, "encoding", "utf-8"))
+        return _escaped(str(self)).encode(getattr(self, "encoding", "utf-8"))
+
+    @staticmethod
+    def serialize(value: str) -> bytes:
+        """``FeedText(value).to_ical()`` without making the object (a feed writes tens of thousands).
+
+        >>> FeedText.serialize("a;b, c\\n")
+        b'a\\\\;b\\\\, c\\\\n'
+        """
+        return _escaped(clean_text(str(value))).encode("utf-8")
+
+
+def _escaped(raw: str) -> str:
+    """RFC 5545 TEXT escaping of cleaned text, with the WORD JOINER after a backslash before n/N."""
+    text = raw.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    if "\\" in raw:  # only a backslash of the text itself is escaped to the pair the expression needs
+        text = _BACKSLASH_N_RE.sub("\\1\u2060\\2", text)
+    return text
 
 
 # --------------------------------------------------------------------------

@@ -9,8 +9,9 @@ writes the same bytes as ``build_talk_event(...).to_ical(sorted=False)`` (and th
 equivalent), byte for byte, by
 
 * asking icalendar itself for the content line of every *repeated* value, once per
-  writer (:func:`icalendar_line`: an icalendar component with that one property,
-  serialized), and keeping it folded;
+  writer, and keeping it folded (:func:`icalendar_line`: an icalendar component with
+  that one property, serialized; for the slots' DTSTART/DTEND, :func:`property_line`:
+  icalendar's value encoding and ``Contentline.from_parts`` without the component);
 * serializing every *per-event* value (UID, SUMMARY, URL, DESCRIPTION) with icalendar's
   own value classes (``vText``, ``vUri``, :class:`~calsync.ical.events.FeedText`) and
   writing its line as ``Contentline.from_parts`` does for a value without parameters
@@ -27,7 +28,7 @@ with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -112,6 +113,11 @@ def _value_line(name: str, value: vText | vUri) -> str:
     return fold(name + ":" + to_unicode(value.to_ical())) + _CRLF
 
 
+def _text_line(name: str, text: str) -> str:
+    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`."""
+    return fold(name + ":" + to_unicode(FeedText.serialize(text))) + _CRLF
+
+
 class EventWriter:
     """Writes the VEVENTs of one feed (one set of :class:`FeedOptions`), reusing what repeats.
 
@@ -129,12 +135,12 @@ class EventWriter:
 
     # -- repeated lines -------------------------------------------------------
 
-    def _line(self, name: str, value: object, key: object = None) -> str:
-        """icalendar's folded line for a value many events share (keyed by ``key``, default the value)."""
-        cache_key = (name, value if key is None else key)
-        found = self._lines.get(cache_key)
+    def _line(self, name: str, value: Hashable) -> str:
+        """icalendar's folded line for a value many events share (a stamp, a status), made once."""
+        key = (name, value)
+        found = self._lines.get(key)
         if found is None:
-            found = self._lines[cache_key] = _folded(icalendar_line(name, value))
+            found = self._lines[key] = _folded(icalendar_line(name, value))
         return found
 
     def _stamps(self, revision: Revision) -> str:
@@ -218,7 +224,7 @@ class EventWriter:
     def talk(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> bytes:
         """The VEVENT of one talk: ``build_talk_event(...).to_ical(sorted=False)``, byte for byte."""
         options = self.options
-        summary = to_unicode(FeedText(talk_summary(talk, session, options)).to_ical())
+        summary = to_unicode(FeedText.serialize(talk_summary(talk, session, options)))
         parts = [
             _BEGIN_EVENT,
             _value_line("UID", vText(talk_uid(talk, options))),
@@ -234,7 +240,7 @@ class EventWriter:
         link = talk.url or session.source_url
         if link:
             parts.append(_value_line("URL", vUri(link)))
-        parts.append(_value_line("DESCRIPTION", FeedText(build_talk_description(talk, session, options))))
+        parts.append(_text_line("DESCRIPTION", build_talk_description(talk, session, options)))
         parts.append(self._related(session_uid(session, options)))
         brk = is_break(talk)
         parts.append(self._line("status", "CANCELLED" if talk.cancelled else "CONFIRMED"))
@@ -265,7 +271,7 @@ class EventWriter:
         if later:
             item_id, host = uid.split("@", 1)
             uid = f"{item_id}-{day:%Y%m%d}@{host}"
-        summary = to_unicode(FeedText(session.title).to_ical())
+        summary = to_unicode(FeedText.serialize(session.title))
         parts = [
             _BEGIN_EVENT,
             _value_line("UID", vText(uid)),
@@ -277,7 +283,7 @@ class EventWriter:
             parts.append(self._text("location", session.location))
         if session.source_url:
             parts.append(_value_line("URL", vUri(session.source_url)))
-        parts.append(_value_line("DESCRIPTION", FeedText(build_session_description(session, options))))
+        parts.append(_text_line("DESCRIPTION", build_session_description(session, options)))
         if later:
             parts.append(self._related(session_uid(session, options)))
         parts.append(self._line("status", "CONFIRMED"))
