@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from flask import Response, request
-from werkzeug.http import parse_etags
 
+from .feeds import not_modified
 from .services import services
 
 
@@ -40,8 +40,7 @@ def cached_answer(
 
     answer = found.negotiate(found.cached_body(kind, slug, key, make), request.headers.get("Accept-Encoding"))
     headers = [("ETag", answer.etag), ("Vary", "Accept-Encoding")]
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None and parse_etags(if_none_match).contains_weak(answer.etag.strip('"')):
+    if not_modified(answer):  # the feeds' rule (no Last-Modified is sent, so If-None-Match decides)
         return Response(status=304, headers=headers)
     if answer.encoding is not None:
         headers.append(("Content-Encoding", answer.encoding))
