@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,13 +32,14 @@ from calsync.ical import (
     build_session_event,
     build_talk_event,
     clean_text,
+    event_end,
     icalendar_line,
     render_session_event,
     render_talk_event,
     session_days,
 )
 from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE
-from calsync.ical.writer import property_line
+from calsync.ical.writer import EventPiece, property_line
 from calsync.model import Schedule, Session, Talk
 from calsync.service import FeedService
 from calsync.store import Store
@@ -165,6 +168,35 @@ def test_writer_shares_lines_between_events() -> None:
     assert kinds.count("dtstart") == len({t.start for t in session.talks})
 
 
+def test_a_piece_filled_for_every_variant_closes_as_icalendar_writes_each() -> None:
+    """One piece per event, written under the first options, filled and closed under every other.
+
+    Every presentation variant (alarm, view, abstracts, compact, speakers) of a feed is
+    assembled from the same pieces: each closing must be icalendar's event for its options.
+    """
+    checked = 0
+    for made in sessions():
+        for first in OPTIONS:
+            base = replace(first, host="h", conference="c", default_duration=timedelta(minutes=30))
+            writer = EventWriter(base)
+            talk = made.talks[0]
+            talk_piece = writer.talk_piece(talk, made, REVISIONS[1])
+            session_piece = writer.session_piece(made, REVISIONS[1])
+            for other in OPTIONS:
+                options = replace(other, host="h", conference="c", default_duration=timedelta(minutes=30))
+                closing = EventWriter(options)
+                if closing.lacks(talk_piece):
+                    closing.fill_talk(talk_piece, talk, made)
+                part = (made.start.date(), made.start, max(event_end(t, options) for t in made.talks))
+                if closing.lacks(session_piece):
+                    closing.fill_session(session_piece, made, part=part, first_day=None)
+                assert b"".join(closing.close([talk_piece])) == reference_talk(talk, made, REVISIONS[1], options, False)
+                expected = build_session_event(made, REVISIONS[1], options).to_ical(sorted=False)
+                assert b"".join(closing.close([session_piece])) == expected
+                checked += 1
+    assert checked == len(sessions()) * len(OPTIONS) ** 2
+
+
 # -- arbitrary texts ---------------------------------------------------------------
 
 TEXT = st.text(st.one_of(
@@ -265,10 +297,38 @@ def test_feedtext_word_joiner_still_written() -> None:
 
 
 class ReferenceWriter:
-    """The writer's interface over icalendar objects: each event built and serialized by icalendar."""
+    """The writer's interface over icalendar objects: each event built and serialized by icalendar.
+
+    A piece holds icalendar's whole VEVENT for this feed's options (its VALARM too), cut
+    before ``END:VEVENT``; :meth:`close` puts it back as it was. Each feed below is made by
+    a new service, so no piece is asked for with other options (:meth:`lacks` is false).
+    """
 
     def __init__(self, options: FeedOptions) -> None:
         self.options = options
+
+    @staticmethod
+    def _piece(data: bytes) -> EventPiece:
+        assert data.endswith(b"END:VEVENT\r\n")
+        return EventPiece((data[: -len(b"END:VEVENT\r\n")], b"", b""), alarmed=b"BEGIN:VALARM" in data)
+
+    def talk_piece(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> EventPiece:
+        return self._piece(self.talk(talk, session, revision, utc=utc))
+
+    def session_piece(self, session: Session, revision: Revision, *, part: tuple[date, datetime, datetime] | None = None,
+                      first_day: date | None = None, utc: bool = False) -> EventPiece:
+        return self._piece(self.session(session, revision, part=part, first_day=first_day, utc=utc))
+
+    def lacks(self, _piece: EventPiece) -> bool:
+        return False
+
+    def fill_talk(self, *_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a reference piece is never filled")
+
+    fill_session = fill_talk
+
+    def close(self, pieces: Iterable[EventPiece]) -> list[bytes]:
+        return [piece.fixed[0] + b"END:VEVENT\r\n" for piece in pieces]
 
     def talk(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> bytes:
         return reference_talk(talk, session, revision, self.options, utc)

@@ -68,3 +68,10 @@ def test_install_keeps_calendars_byte_identical() -> None:
         assert cal.to_ical() == before
     finally:
         setattr(content_line, "_foldline", original)  # noqa: B010
+
+
+@pytest.mark.parametrize("limit", [5, 6, 7])
+def test_a_carried_escape_before_a_wide_character(limit: int) -> None:
+    """At small limits icalendar lets a carried backslash and a 4-octet character share an overlong line."""
+    for line in ("0\\𐀀", "0\\😀x", "ab^€€", "x" * 3 + "\\" + "😀" * 3):
+        assert fold(line, limit) == _foldline(line, limit)

@@ -22,7 +22,7 @@ The package's parts:
   icalendar objects (:func:`build_talk_event`, :func:`build_session_event`);
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
-  events once per feed;
+  events once per feed, as :class:`EventPiece` s that every alarm value shares;
 * :mod:`.calendar` — the calendar header, VTIMEZONEs and :func:`render_calendar`.
 """
 
@@ -33,6 +33,7 @@ from .calendar import (
     assemble_calendar,
     build_calendar_header,
     describe_schedule,
+    piece_options,
     render_calendar,
     render_vtimezone,
     zone_years,
@@ -56,13 +57,14 @@ from .events import (
     talk_summary,
     talk_uid,
 )
-from .writer import EventWriter, icalendar_line, render_session_event, render_talk_event
+from .writer import EventPiece, EventWriter, icalendar_line, render_session_event, render_talk_event
 
 __all__ = [
     "BREAK_TYPES",
     "PALETTE",
     "PRODID",
     "CalendarInfo",
+    "EventPiece",
     "EventWriter",
     "FeedOptions",
     "FeedText",
@@ -78,6 +80,7 @@ __all__ = [
     "event_end",
     "icalendar_line",
     "is_break",
+    "piece_options",
     "render_calendar",
     "render_session_event",
     "render_talk_event",

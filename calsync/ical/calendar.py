@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from ..model import Schedule, Session, Talk
 from ..vtimezone import ZonePlan, zone_plan
 from ..zones import describe_zone
 from .events import CalendarInfo, FeedOptions, FeedText, Revision, _utc, event_end, session_days
-from .writer import EventWriter
+from .writer import EventPiece, EventWriter
 
 PRODID = f"-//calsync//calsync {__version__}//EN"
 _END_CALENDAR = b"END:VCALENDAR\r\n"
@@ -125,6 +126,29 @@ class _ExactTimes:
         return found
 
 
+@functools.lru_cache(maxsize=256)
+def piece_options(options: FeedOptions) -> FeedOptions:
+    """The options an event's :class:`EventPiece` is kept under: ``options`` without the presentation.
+
+    The view (``talks``/``sessions``) chooses events; the alarm is added when a feed is
+    assembled (:meth:`EventWriter.close`); ``abstracts``, ``compact`` and ``speakers``
+    choose among a piece's variant lines. So every such variant of a feed shares one
+    piece per event. Equal results are one object (interned), so a cache lookup compares
+    them by identity rather than field by field.
+
+    >>> piece_options(FeedOptions(alarm_minutes=5, speakers=True)) is piece_options(FeedOptions(abstracts=False))
+    True
+    """
+    shared = replace(options, talks=True, sessions=False, alarm_minutes=None, abstracts=True, compact=False,
+                     speakers=False)
+    if len(_INTERNED) > 1024:  # (only the host, conference and default duration remain: a few per deployment)
+        _INTERNED.clear()
+    return _INTERNED.setdefault(shared, shared)
+
+
+_INTERNED: dict[FeedOptions, FeedOptions] = {}
+
+
 def render_calendar(
     sessions: Sequence[Session],
     info: CalendarInfo,
@@ -132,31 +156,37 @@ def render_calendar(
     options: FeedOptions,
     *,
     talks: Iterable[tuple[Session, Talk]] | None = None,
-    cache: MutableMapping[tuple[object, ...], bytes] | None = None,
+    cache: MutableMapping[tuple[object, ...], EventPiece] | None = None,
 ) -> bytes:
     """A whole feed: header, one VTIMEZONE per zone, session and/or talk events.
 
     ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
     ``talks`` overrides which talk events are written (default: every talk of
     ``sessions``; a filtered feed passes its selection). ``cache`` keeps each
-    event's bytes under (id, revision, options, how its times are written): a caller
-    whose revisions change whenever an event's content does (the store) builds each
-    event once. Events are in time order (then id), so output does not depend on
-    input order. A feed with no event still holds the display zone's VTIMEZONE and
-    says in X-WR-CALDESC that nothing matched.
+    event's :class:`EventPiece` under (kind, id, revision, how its times are written,
+    :func:`piece_options`): a caller whose revisions change whenever an event's content
+    does (the store) builds each event once for every view and alarm. Events are in
+    time order (then id), so output does not depend on input order. A feed with no
+    event still holds the display zone's VTIMEZONE and says in X-WR-CALDESC that
+    nothing matched.
     """
 
     writer = EventWriter(options)
+    shared = piece_options(options)
 
-    def piece(kind: str, item_id: str, extra: object, build: Callable[[Revision], bytes]) -> bytes:
+    def piece(kind: str, item_id: str, extra: object, build: Callable[[Revision], EventPiece],
+              fill: Callable[[EventPiece], None]) -> EventPiece:
         revision = revision_of(item_id)
         if cache is None:
             return build(revision)
-        key = (kind, item_id, revision.sequence, revision.modified, revision.created, extra, options)
-        data = cache.get(key)
-        if data is None:
-            data = cache[key] = build(revision)
-        return data
+        key = (kind, item_id, revision.sequence, revision.modified, revision.created, extra, shared)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = build(revision)
+        elif writer.lacks(found):
+            fill(found)
+            cache[key] = found  # again: its size grew
+        return found
 
     selected = list(talks) if talks is not None else [(s, t) for s in sessions for t in s.talks]
     parts: list[tuple[Session, tuple[date, datetime, datetime], date]] = []
@@ -165,30 +195,44 @@ def render_calendar(
             if session.talks:
                 days = session_days(session, options)
                 parts += [(session, part, days[0][0]) for part in days]
-    moments: list[datetime] = [m for _, (_, start, end), _ in parts for m in (start, end)]
-    if options.talks:
-        moments += [m for _, t in selected for m in (t.start, event_end(t, options))]
     years: dict[str, set[int]] = {}
-    for moment in moments:
+
+    def note(moment: datetime) -> None:
         if (key := _zone_key(moment)) is not None:
             years.setdefault(key, set()).add(moment.year)
+
+    for _, (_, start, end), _ in parts:
+        note(start)
+        note(end)
+    if options.talks:
+        seen: set[tuple[object, ...]] = set()  # slots repeat: each (start, end) once
+        for _, talk in selected:
+            end = event_end(talk, options)
+            slot = (talk.start, talk.start.tzinfo, end, end.tzinfo)
+            if slot not in seen:
+                seen.add(slot)
+                note(talk.start)
+                note(end)
     written = sorted(years)  # the zones the events are written in (before an empty feed's display zone)
-    empty = not moments
+    empty = not parts and not (options.talks and selected)
     if empty and info.timezone and _is_zone(info.timezone):
         years[info.timezone] = {info.year or _fallback_year(sessions)}
     plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
 
     exact = _ExactTimes(plans)
-    pieces: list[tuple[datetime, int, str, bytes]] = []
+    pieces: list[tuple[datetime, int, str, EventPiece]] = []
     for session, part, first_day in parts:
         utc = not exact(part[1], part[2])
-        build = functools.partial(writer.session, session, part=part, first_day=first_day, utc=utc)
-        pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", piece("s", session.id, (part, first_day, utc), build)))
+        build = functools.partial(writer.session_piece, session, part=part, first_day=first_day, utc=utc)
+        fill = functools.partial(writer.fill_session, session=session, part=part, first_day=first_day)
+        pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}",
+                       piece("s", session.id, (part, first_day, utc), build, fill)))
     if options.talks:
         for session, talk in selected:
             utc = not exact(talk.start, event_end(talk, options))
-            build = functools.partial(writer.talk, talk, session, utc=utc)
-            pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, (talk.cancelled, utc), build)))
+            build = functools.partial(writer.talk_piece, talk, session, utc=utc)
+            fill = functools.partial(writer.fill_talk, talk=talk, session=session)
+            pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, (talk.cancelled, utc), build, fill)))
     pieces.sort(key=lambda p: p[:3])
     timezones = [plans[zone].to_ical() for zone in sorted(plans)]
     if empty:
@@ -201,7 +245,7 @@ def render_calendar(
             year=info.year,
         )
     header = build_calendar_header(info, options, zones=written or None)
-    return assemble_calendar(header, timezones, (p[3] for p in pieces))
+    return assemble_calendar(header, timezones, writer.close(p[3] for p in pieces))
 
 
 def _is_zone(name: str) -> bool:

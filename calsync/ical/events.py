@@ -289,8 +289,9 @@ def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -
 
 
 def _clock_range(talk: Talk, options: FeedOptions) -> str:
-    end = event_end(talk, options)
-    text = f"{talk.start:%H:%M}–{end:%H:%M}"
+    """``09:30–10:00`` in the talk's own zone (``strftime("%H:%M")``, written out: it is per talk)."""
+    start, end = talk.start, event_end(talk, options)
+    text = f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
     return text if talk.end else text + " (end not published)"
 
 

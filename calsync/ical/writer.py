@@ -21,21 +21,25 @@ equivalent), byte for byte, by
 
 Properties come in the order the reference builders add them (with ``sorted=False``
 icalendar keeps insertion order), and a VALARM, when there is one, closes the event as a
-subcomponent does. ``tests/test_ical_writer.py`` compares both ways on generated events
+subcomponent does. An event is written once as an :class:`EventPiece`: the lines no
+option changes, and per variant the few that options change (UID, SUMMARY, DESCRIPTION,
+RELATED-TO, the VALARM's DESCRIPTION), so that every alarm, view, ``abstracts``,
+``compact`` and ``speakers`` variant of a feed is assembled from the same pieces
+(:meth:`EventWriter.close`), each variant's lines written once. ``tests/test_ical_writer.py`` compares both ways on generated events
 with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Component, Event, Parameters, vText, vUri
 from icalendar.parser.content_line import Contentline
-from icalendar.parser_tools import to_unicode
+from icalendar.parser.string import _escape_char  # what vText.to_ical applies (icalendar 7)
 
 from ..icalfold import fold
 from ..model import Session, Talk, normalize_title
@@ -58,8 +62,8 @@ from .events import (
 log = logging.getLogger(__name__)
 
 _CRLF = "\r\n"
-_BEGIN_EVENT = "BEGIN:VEVENT\r\n"
-_END_EVENT = "END:VEVENT\r\n"
+_BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
+_END_EVENT = b"END:VEVENT\r\n"
 #: Properties whose datetime ``Component.add`` converts to UTC before encoding it.
 _ADD_CONVERTS = frozenset({"dtstamp", "created", "last-modified"})
 
@@ -104,18 +108,89 @@ def _folded(line: str) -> str:
     return fold(line) + _CRLF
 
 
+def _decoded(value: bytes) -> str:
+    """A serialized value as icalendar's ``to_unicode`` reads it back: UTF-8, one leading BOM dropped.
+
+    (``to_unicode`` decodes with the ``utf-8-sig`` codec, whose Python-level decoder costs
+    more than the rest of a DESCRIPTION line; the bytes here are always valid UTF-8.)
+
+    >>> from icalendar.parser_tools import to_unicode
+    >>> _decoded("\ufeffa\ufeff".encode()), to_unicode("\ufeffa\ufeff".encode())
+    ('a\ufeff', 'a\ufeff')
+    """
+    text = value.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _value_line(name: str, value: vText | vUri) -> str:
     """``NAME:value`` folded, as ``Contentline.from_parts`` writes a value that has no parameters.
 
     icalendar decodes the serialized value with ``to_unicode`` (UTF-8 with a BOM dropped:
     a value starting with U+FEFF loses it there too), so this does the same.
     """
-    return fold(name + ":" + to_unicode(value.to_ical())) + _CRLF
+    return fold(name + ":" + _decoded(value.to_ical())) + _CRLF
+
+
+def _uid_line(name: str, uid: str) -> str:
+    """``_value_line(name, vText(uid))`` without making the ``vText`` (and its ``Parameters``): one per event.
+
+    ``vText.to_ical`` is icalendar's TEXT escaping of the value, encoded; decoding it again
+    drops a leading BOM, as ``to_unicode`` does.
+
+    >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h"))
+    True
+    """
+    return fold(name + ":" + _decoded(_escape_char(uid).encode("utf-8"))) + _CRLF
 
 
 def _text_line(name: str, text: str) -> str:
     """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`."""
-    return fold(name + ":" + to_unicode(FeedText.serialize(text))) + _CRLF
+    return fold(name + ":" + _decoded(FeedText.serialize(text))) + _CRLF
+
+
+class EventPiece:
+    """One event as it is written once per revision, for every presentation of it.
+
+    ``fixed`` holds the lines no feed option changes, in three runs: the revision stamps
+    (after UID), the times to URL (after SUMMARY), STATUS and TRANSP (after DESCRIPTION
+    and RELATED-TO). The lines that options change are kept per variant, written when a
+    feed first asks for one: ``texts[variant]`` is (UID, DESCRIPTION with RELATED-TO) for
+    a description variant (full, ``abstracts=0``, ``compact=1``: :func:`text_variant`),
+    ``titles[speakers]`` is (SUMMARY, the VALARM's DESCRIPTION, which repeats SUMMARY).
+    ``alarmed`` is false for an event that never gets a VALARM (a break). A feed's alarm
+    is added when it is assembled (:meth:`EventWriter.close`). ``size`` counts the bytes held.
+    """
+
+    __slots__ = ("alarmed", "fixed", "size", "texts", "titles")
+
+    def __init__(self, fixed: tuple[bytes, bytes, bytes], alarmed: bool) -> None:
+        self.fixed = fixed
+        self.alarmed = alarmed
+        self.texts: dict[str, tuple[bytes, bytes]] = {}
+        self.titles: dict[bool, tuple[bytes, bytes]] = {}
+        self.size = sum(map(len, fixed))
+
+    def add_text(self, variant: str, uid: bytes, description: bytes) -> None:
+        """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines."""
+        self.texts[variant] = (uid, description)
+        self.size += len(uid) + len(description)
+
+    def add_title(self, speakers: bool, summary: bytes, alarm: bytes) -> None:
+        """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting."""
+        self.titles[speakers] = (summary, alarm)
+        self.size += len(summary) + len(alarm)
+
+
+def text_variant(options: FeedOptions) -> str:
+    """Which description an event gets: ``compact``, ``short`` (no abstract) or ``full``.
+
+    The UID, DESCRIPTION and RELATED-TO lines depend on it and on nothing else of the options
+    that :func:`calsync.ical.calendar.piece_options` leaves out.
+
+    >>> text_variant(FeedOptions()), text_variant(FeedOptions(abstracts=False)), text_variant(FeedOptions(compact=True))
+    ('full', 'short', 'compact')
+    """
+    return "compact" if options.compact else ("full" if options.abstracts else "short")
 
 
 class EventWriter:
@@ -131,7 +206,9 @@ class EventWriter:
     def __init__(self, options: FeedOptions) -> None:
         self.options = options
         self._lines: dict[tuple[object, ...], str] = {}
-        self._alarm_block: tuple[str, str] | None = None
+        self._alarm_block: tuple[bytes, bytes] | None = None
+        self._variant = text_variant(options)
+        self._speakers = options.speakers
 
     # -- repeated lines -------------------------------------------------------
 
@@ -195,7 +272,7 @@ class EventWriter:
         key = ("related-to", uid)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = _value_line("RELATED-TO", vText(uid))
+            found = self._lines[key] = _uid_line("RELATED-TO", uid)
         return found
 
     def _type(self, kind: str) -> str:
@@ -209,47 +286,75 @@ class EventWriter:
             self._lines[key] = found
         return found
 
-    def _alarm(self) -> tuple[str, str]:
+    def _alarm(self) -> tuple[bytes, bytes]:
         """The VALARM's lines before and after its DESCRIPTION (the event's SUMMARY), from icalendar."""
         if self._alarm_block is None:
             minutes = self.options.alarm_minutes
             assert minutes is not None
             head = "BEGIN:VALARM\r\n" + _folded(icalendar_line("action", "DISPLAY", Alarm))
             tail = _folded(icalendar_line("trigger", timedelta(minutes=-minutes), Alarm)) + "END:VALARM\r\n"
-            self._alarm_block = (head, tail)
+            self._alarm_block = (head.encode("utf-8"), tail.encode("utf-8"))
         return self._alarm_block
+
+    def close(self, pieces: Iterable[EventPiece]) -> list[bytes]:
+        """The events' bytes in order, with this writer's variant lines, VALARM (if any) and ``END:VEVENT``.
+
+        Every piece must hold this writer's variant (:meth:`lacks`, :meth:`fill_talk`,
+        :meth:`fill_session`). Returned as the parts to join (several per event), so no
+        event is copied.
+        """
+        parts: list[bytes] = []
+        variant, speakers = self._variant, self._speakers
+        alarm = self._alarm() if self.options.alarm_minutes is not None else None
+        for piece in pieces:
+            uid, description = piece.texts[variant]
+            summary, reminder = piece.titles[speakers]
+            stamps, middle, tail = piece.fixed
+            parts += (_BEGIN_EVENT, uid, stamps, summary, middle, description, tail)
+            if alarm is not None and piece.alarmed:
+                parts += (alarm[0], reminder, alarm[1])
+            parts.append(_END_EVENT)
+        return parts
+
+    def lacks(self, piece: EventPiece) -> bool:
+        """Whether ``piece`` misses a line this writer's options need (then fill it)."""
+        return self._variant not in piece.texts or self._speakers not in piece.titles
 
     # -- events ---------------------------------------------------------------
 
     def talk(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> bytes:
         """The VEVENT of one talk: ``build_talk_event(...).to_ical(sorted=False)``, byte for byte."""
-        options = self.options
-        summary = to_unicode(FeedText.serialize(talk_summary(talk, session, options)))
-        parts = [
-            _BEGIN_EVENT,
-            _value_line("UID", vText(talk_uid(talk, options))),
-            self._stamps(revision),
-            fold("SUMMARY:" + summary) + _CRLF,
-            self._times(talk.start, event_end(talk, options), utc),
-        ]
+        return b"".join(self.close([self.talk_piece(talk, session, revision, utc=utc)]))
+
+    def talk_piece(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> EventPiece:
+        """:meth:`talk` as an :class:`EventPiece` holding this writer's variant lines."""
+        middle = [self._times(talk.start, event_end(talk, self.options), utc)]
         location = talk.location or session.location
         if location:
-            parts.append(self._text("location", location))
+            middle.append(self._text("location", location))
         if talk.type:
-            parts.append(self._type(talk.type))
+            middle.append(self._type(talk.type))
         link = talk.url or session.source_url
         if link:
-            parts.append(_value_line("URL", vUri(link)))
-        parts.append(_text_line("DESCRIPTION", build_talk_description(talk, session, options)))
-        parts.append(self._related(session_uid(session, options)))
+            middle.append(_value_line("URL", vUri(link)))
         brk = is_break(talk)
-        parts.append(self._line("status", "CANCELLED" if talk.cancelled else "CONFIRMED"))
-        parts.append(self._line("transp", "TRANSPARENT" if brk else "OPAQUE"))
-        if not brk and options.alarm_minutes is not None:
-            head, tail = self._alarm()
-            parts += [head, fold("DESCRIPTION:" + summary) + _CRLF, tail]
-        parts.append(_END_EVENT)
-        return "".join(parts).encode("utf-8")
+        tail = self._line("status", "CANCELLED" if talk.cancelled else "CONFIRMED") + self._line(
+            "transp", "TRANSPARENT" if brk else "OPAQUE")
+        piece = EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), not brk)
+        self.fill_talk(piece, talk, session)
+        return piece
+
+    def fill_talk(self, piece: EventPiece, talk: Talk, session: Session) -> None:
+        """Add to a talk's piece the lines of this writer's variant it misses."""
+        options = self.options
+        if self._variant not in piece.texts:
+            description = _text_line("DESCRIPTION", build_talk_description(talk, session, options)) + self._related(
+                session_uid(session, options))
+            piece.add_text(self._variant, _uid_line("UID", talk_uid(talk, options)).encode("utf-8"),
+                           description.encode("utf-8"))
+        if self._speakers not in piece.titles:
+            summary = _decoded(FeedText.serialize(talk_summary(talk, session, options)))
+            piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
 
     def session(
         self,
@@ -261,38 +366,60 @@ class EventWriter:
         utc: bool = False,
     ) -> bytes:
         """The VEVENT of a session or of one day's part: ``build_session_event(...).to_ical(sorted=False)``."""
-        options = self.options
+        return b"".join(self.close([self.session_piece(session, revision, part=part, first_day=first_day, utc=utc)]))
+
+    def session_piece(
+        self,
+        session: Session,
+        revision: Revision,
+        *,
+        part: tuple[date, datetime, datetime] | None = None,
+        first_day: date | None = None,
+        utc: bool = False,
+    ) -> EventPiece:
+        """:meth:`session` as an :class:`EventPiece` holding this writer's variant lines."""
         assert session.start is not None and session.end is not None
         if part is None:
-            part = (session.start.date(), session.start, max(event_end(t, options) for t in session.talks))
-        day, start, end = part
-        uid = session_uid(session, options)
-        later = first_day is not None and day != first_day
-        if later:
-            item_id, host = uid.split("@", 1)
-            uid = f"{item_id}-{day:%Y%m%d}@{host}"
-        summary = to_unicode(FeedText.serialize(session.title))
-        parts = [
-            _BEGIN_EVENT,
-            _value_line("UID", vText(uid)),
-            self._stamps(revision),
-            fold("SUMMARY:" + summary) + _CRLF,
-            self._times(start, end, utc),
-        ]
+            part = (session.start.date(), session.start, max(event_end(t, self.options) for t in session.talks))
+        _day, start, end = part
+        middle = [self._times(start, end, utc)]
         if session.location:
-            parts.append(self._text("location", session.location))
+            middle.append(self._text("location", session.location))
         if session.source_url:
-            parts.append(_value_line("URL", vUri(session.source_url)))
-        parts.append(_text_line("DESCRIPTION", build_session_description(session, options)))
-        if later:
-            parts.append(self._related(session_uid(session, options)))
-        parts.append(self._line("status", "CONFIRMED"))
-        parts.append(self._line("transp", "OPAQUE"))
-        if options.alarm_minutes is not None:
-            head, tail = self._alarm()
-            parts += [head, fold("DESCRIPTION:" + summary) + _CRLF, tail]
-        parts.append(_END_EVENT)
-        return "".join(parts).encode("utf-8")
+            middle.append(_value_line("URL", vUri(session.source_url)))
+        tail = self._line("status", "CONFIRMED") + self._line("transp", "OPAQUE")
+        piece = EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), True)
+        self.fill_session(piece, session, part=part, first_day=first_day)
+        return piece
+
+    def fill_session(
+        self, piece: EventPiece, session: Session, *, part: tuple[date, datetime, datetime], first_day: date | None
+    ) -> None:
+        """Add to a session's piece the lines of this writer's variant it misses (its title has no speakers)."""
+        options = self.options
+        if self._variant not in piece.texts:
+            day = part[0]
+            uid = session_uid(session, options)
+            later = first_day is not None and day != first_day
+            description = _text_line("DESCRIPTION", build_session_description(session, options))
+            if later:
+                description += self._related(uid)
+                item_id, host = uid.split("@", 1)
+                uid = f"{item_id}-{day:%Y%m%d}@{host}"
+            piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
+        if self._speakers not in piece.titles:
+            summary = _decoded(FeedText.serialize(session.title))
+            piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
+
+
+def _encoded(*runs: str) -> tuple[bytes, bytes, bytes]:
+    stamps, middle, tail = (run.encode("utf-8") for run in runs)
+    return stamps, middle, tail
+
+
+def _alarm_line(summary: str) -> bytes:
+    """The VALARM's DESCRIPTION: the event's SUMMARY value (already serialized), folded."""
+    return (fold("DESCRIPTION:" + summary) + _CRLF).encode("utf-8")
 
 
 def render_talk_event(

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from .. import ical
 from ..clock import utcnow  # also re-exported: `from calsync.service import utcnow` keeps working
 from ..config import Config
 from ..errors import InvalidFeed, NotFound
@@ -48,7 +47,7 @@ from ..model import Session, Talk
 from ..store import Snapshot, Store, StoredFeed
 from ..zones import describe_zone
 from .cache import ByteCache
-from .pieces import AlarmSplicer, PieceView
+from .pieces import PieceView, piece_revision, piece_tag
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,6 @@ class FeedService:
         self._feed_specs: dict[str, tuple[StoredFeed, float]] = {}
         #: Every rendered thing (feeds, gzipped feeds, pages, event pieces) within one byte budget.
         self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
-        self._alarms = AlarmSplicer()
         self._versions: dict[str, set[int]] = {}  # the data versions of each conference in the cache
         # Single flight: one thread loads a snapshot or renders a feed; the others wait for it
         # (concurrent first requests would otherwise each build it, and multiply memory).
@@ -221,9 +219,9 @@ class FeedService:
             stale = []
             for item in snap.reloaded:
                 current = revisions.get(item)
-                for key in self.cache.tagged(("piece", item)):
+                for key in self.cache.tagged(piece_tag(item)):
                     assert isinstance(key, tuple)
-                    if current is None or (key[3], key[4]) != (current.sequence, current.modified):
+                    if current is None or piece_revision(key) != (current.sequence, current.modified):
                         stale.append(key)
             pieces = self.cache.drop(stale)
         log.debug("%s version %d: dropped %d feeds and %d pieces of older versions", slug, version, feeds, pieces)
@@ -362,7 +360,7 @@ class FeedService:
         options = replace(options, conference=snap.conference.slug,
                           speakers=options.speakers or (configured is not None and configured.speakers))
         info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url, year=snap.conference.year)
-        pieces = PieceView(self.cache, self._alarms, functools.partial(_takes_alarm, snap))
+        pieces = PieceView(self.cache)
         body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
         if pieces.built:
             self.events_rendered += pieces.built
@@ -499,20 +497,6 @@ class FeedService:
                 raise InvalidFeed("name the conference: a filter alone matches several conferences")
             raise InvalidFeed("the ids are found in several conferences: name the conference")
         return holders[0]
-
-
-def _takes_alarm(snap: Snapshot, kind: str, item_id: str) -> bool | None:
-    """Whether an event of ``snap`` gets a VALARM in a feed with one (``None``: not known here)."""
-    if kind == "s":
-        return True
-    found = snap.talk(item_id) if kind == "t" else None
-    if found is None:
-        return None
-    return not _is_break(found[1])
-
-
-#: The exporter's rule for which slots are breaks (no alarm); none before it had one.
-_is_break: Callable[[Talk], bool] = getattr(ical, "is_break", lambda _talk: False)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
