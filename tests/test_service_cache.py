@@ -154,3 +154,27 @@ def test_pages_cached_per_version(setup: tuple[Store, Config]) -> None:
     assert service.cached_body("page", SAMPLE_SLUG, "q=", build) is first and calls == [1]
     assert service.cached_body("page", SAMPLE_SLUG, "q=x", build) is not first and calls == [1, 1]
     assert first.body == b"5 sessions" and first.filename == "text/plain" and first.etag.startswith('"')
+
+
+def test_a_custom_feeds_older_versions_leave_the_cache(setup: tuple[Store, Config]) -> None:
+    """After an edit, neither the old bytes nor the old selection of a custom feed stay cached."""
+    from calsync.feedspec import FeedSpec
+
+    store, config = setup
+    service = fresh(store, config)
+    snap = service.snapshot(SAMPLE_SLUG)
+    ids = tuple(t.id for s in snap.sessions for t in s.talks)
+    now = datetime(2026, 7, 1, tzinfo=UTC)
+    feed, _key = store.create_feed(FeedSpec(name="Mine", conference=SAMPLE_SLUG, talk_ids=ids[:2]), now)
+    first = service.custom_feed(feed.token)
+    service.custom_feed(feed.token, compact=True)
+
+    def entries(kind: str) -> list[tuple[object, ...]]:
+        return [k for k in service.cache._entries if isinstance(k, tuple) and k[0] == kind
+                and feed.token in k]
+
+    assert len(entries("custom")) == 2 and len(entries("selection")) == 1  # compact=1 is the same selection
+    store.update_feed(feed.token, FeedSpec(name="Mine", conference=SAMPLE_SLUG, talk_ids=ids[:3]), now)
+    second = service.custom_feed(feed.token)
+    assert second.body != first.body and second.body.count(b"BEGIN:VEVENT") == 3
+    assert len(entries("custom")) == 1 and len(entries("selection")) == 1

@@ -23,16 +23,23 @@ The package's parts:
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
   events once per feed, as :class:`EventPiece` s that every alarm value shares;
-* :mod:`.calendar` — the calendar header, VTIMEZONEs and :func:`render_calendar`.
+* :mod:`.calendar` — the calendar header, VTIMEZONEs, a feed's layout (:func:`feed_layout`:
+  its events in order, independent of the presentation) and its assembly from cached
+  pieces (:func:`assemble_feed`); :func:`render_calendar` does both.
 """
 
 from __future__ import annotations
 
 from .calendar import (
     PRODID,
+    FeedLayout,
+    PieceCache,
+    Slot,
     assemble_calendar,
+    assemble_feed,
     build_calendar_header,
     describe_schedule,
+    feed_layout,
     piece_options,
     render_calendar,
     render_vtimezone,
@@ -66,10 +73,14 @@ __all__ = [
     "CalendarInfo",
     "EventPiece",
     "EventWriter",
+    "FeedLayout",
     "FeedOptions",
     "FeedText",
+    "PieceCache",
     "Revision",
+    "Slot",
     "assemble_calendar",
+    "assemble_feed",
     "build_calendar_header",
     "build_session_description",
     "build_session_event",
@@ -78,6 +89,7 @@ __all__ = [
     "clean_text",
     "describe_schedule",
     "event_end",
+    "feed_layout",
     "icalendar_line",
     "is_break",
     "piece_options",

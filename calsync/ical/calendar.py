@@ -11,9 +11,10 @@ repeats between events (revision stamps, slot times, rooms, types) once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration
@@ -149,45 +150,54 @@ def piece_options(options: FeedOptions) -> FeedOptions:
 _INTERNED: dict[FeedOptions, FeedOptions] = {}
 
 
-def render_calendar(
+class Slot(NamedTuple):
+    """One event of a feed's layout: what to write, and the piece key part that names it.
+
+    ``key`` is (kind ``"s"``/``"t"``, id, SEQUENCE, LAST-MODIFIED, CREATED, how its times
+    are written); ``part`` and ``first_day`` place a session's day (``None`` for a talk).
+    """
+
+    key: tuple[object, ...]
+    revision: Revision
+    session: Session
+    talk: Talk | None
+    part: tuple[date, datetime, datetime] | None
+    first_day: date | None
+    utc: bool
+
+
+class FeedLayout(NamedTuple):
+    """A feed before any bytes: its events in order and its VTIMEZONEs.
+
+    It depends on the selection, the view and the default duration (and the revisions),
+    never on the presentation — alarm, abstracts, compact, speakers — nor on the texts of
+    the calendar: a caller may keep it per data version and assemble every such variant
+    from it (:func:`assemble_feed`).
+    """
+
+    slots: tuple[Slot, ...]
+    timezones: tuple[bytes, ...]
+    #: The zones the events are written in (X-WR-TIMEZONE when there is one).
+    written: tuple[str, ...]
+    #: No event: the calendar says nothing matches, and holds the display zone's VTIMEZONE.
+    empty: bool
+
+
+def feed_layout(
     sessions: Sequence[Session],
     info: CalendarInfo,
     revision_of: Callable[[str], Revision],
     options: FeedOptions,
     *,
     talks: Iterable[tuple[Session, Talk]] | None = None,
-    cache: MutableMapping[tuple[object, ...], EventPiece] | None = None,
-) -> bytes:
-    """A whole feed: header, one VTIMEZONE per zone, session and/or talk events.
+) -> FeedLayout:
+    """The events of a feed in time order (then kind, then id), with the zone plans they need.
 
-    ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
     ``talks`` overrides which talk events are written (default: every talk of
-    ``sessions``; a filtered feed passes its selection). ``cache`` keeps each
-    event's :class:`EventPiece` under (kind, id, revision, how its times are written,
-    :func:`piece_options`): a caller whose revisions change whenever an event's content
-    does (the store) builds each event once for every view and alarm. Events are in
-    time order (then id), so output does not depend on input order. A feed with no
-    event still holds the display zone's VTIMEZONE and says in X-WR-CALDESC that
-    nothing matched.
+    ``sessions``). Each zone gets one VTIMEZONE for the years of its events; an event
+    whose local times that VTIMEZONE does not state exactly is written in UTC. An empty
+    feed gets the display zone (``info.timezone``) dated by ``info.year``.
     """
-
-    writer = EventWriter(options)
-    shared = piece_options(options)
-
-    def piece(kind: str, item_id: str, extra: object, build: Callable[[Revision], EventPiece],
-              fill: Callable[[EventPiece], None]) -> EventPiece:
-        revision = revision_of(item_id)
-        if cache is None:
-            return build(revision)
-        key = (kind, item_id, revision.sequence, revision.modified, revision.created, extra, shared)
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = build(revision)
-        elif writer.lacks(found):
-            fill(found)
-            cache[key] = found  # again: its size grew
-        return found
-
     selected = list(talks) if talks is not None else [(s, t) for s in sessions for t in s.talks]
     parts: list[tuple[Session, tuple[date, datetime, datetime], date]] = []
     if options.sessions:
@@ -204,38 +214,75 @@ def render_calendar(
     for _, (_, start, end), _ in parts:
         note(start)
         note(end)
+    ends: list[datetime] = []
     if options.talks:
         seen: set[tuple[object, ...]] = set()  # slots repeat: each (start, end) once
         for _, talk in selected:
             end = event_end(talk, options)
+            ends.append(end)
             slot = (talk.start, talk.start.tzinfo, end, end.tzinfo)
             if slot not in seen:
                 seen.add(slot)
                 note(talk.start)
                 note(end)
-    written = sorted(years)  # the zones the events are written in (before an empty feed's display zone)
+    written = tuple(sorted(years))  # the zones the events are written in (before an empty feed's display zone)
     empty = not parts and not (options.talks and selected)
     if empty and info.timezone and _is_zone(info.timezone):
         years[info.timezone] = {info.year or _fallback_year(sessions)}
     plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
 
     exact = _ExactTimes(plans)
-    pieces: list[tuple[datetime, int, str, EventPiece]] = []
+    ordered: list[tuple[datetime, int, str, Slot]] = []
+    named: tuple[object, ...]
     for session, part, first_day in parts:
         utc = not exact(part[1], part[2])
-        build = functools.partial(writer.session_piece, session, part=part, first_day=first_day, utc=utc)
-        fill = functools.partial(writer.fill_session, session=session, part=part, first_day=first_day)
-        pieces.append((_utc(part[1]), 0, f"{session.id}/{part[0]}",
-                       piece("s", session.id, (part, first_day, utc), build, fill)))
-    if options.talks:
-        for session, talk in selected:
-            utc = not exact(talk.start, event_end(talk, options))
-            build = functools.partial(writer.talk_piece, talk, session, utc=utc)
-            fill = functools.partial(writer.fill_talk, talk=talk, session=session)
-            pieces.append((_utc(talk.start), 1, talk.id, piece("t", talk.id, (talk.cancelled, utc), build, fill)))
-    pieces.sort(key=lambda p: p[:3])
-    timezones = [plans[zone].to_ical() for zone in sorted(plans)]
-    if empty:
+        revision = revision_of(session.id)
+        named = ("s", session.id, revision.sequence, revision.modified, revision.created, (part, first_day, utc))
+        ordered.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", Slot(named, revision, session, None, part, first_day, utc)))
+    for (session, talk), end in zip(selected, ends):  # (no ends: the view has no talks)
+        utc = not exact(talk.start, end)
+        revision = revision_of(talk.id)
+        named = ("t", talk.id, revision.sequence, revision.modified, revision.created, (talk.cancelled, utc))
+        ordered.append((_utc(talk.start), 1, talk.id, Slot(named, revision, session, talk, None, None, utc)))
+    ordered.sort(key=lambda p: p[:3])
+    timezones = tuple(plans[zone].to_ical() for zone in sorted(plans))
+    return FeedLayout(tuple(p[3] for p in ordered), timezones, written, empty)
+
+
+class PieceCache(Protocol):
+    """Where :func:`assemble_feed` keeps each event's :class:`EventPiece` (a dict will do)."""
+
+    def get(self, key: tuple[object, ...], /) -> EventPiece | None: ...
+
+    def __setitem__(self, key: tuple[object, ...], value: EventPiece, /) -> None: ...
+
+
+def assemble_feed(
+    layout: FeedLayout, info: CalendarInfo, options: FeedOptions, cache: PieceCache | None = None
+) -> bytes:
+    """A feed's bytes from its layout: the header, the VTIMEZONEs, each event's piece closed for ``options``.
+
+    ``cache`` keeps each event's piece under (the slot's key, :func:`piece_options`): a
+    caller whose revisions change whenever an event's content does (the store) writes each
+    event once for every view and presentation; a piece that lacks this feed's variant
+    lines gets them (and is stored again: its size grew).
+    """
+    writer = EventWriter(options)
+    shared = piece_options(options)
+    pieces: list[EventPiece] = []
+    for slot in layout.slots:
+        if cache is None:
+            pieces.append(_write(writer, slot))
+            continue
+        key = (slot.key, shared)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _write(writer, slot)
+        elif writer.lacks(found):
+            _fill(writer, slot, found)
+            cache[key] = found
+        pieces.append(found)
+    if layout.empty:
         info = CalendarInfo(
             name=info.name,
             description=f"{info.description} Nothing matches this feed right now.",
@@ -244,8 +291,45 @@ def render_calendar(
             extra=info.extra,
             year=info.year,
         )
-    header = build_calendar_header(info, options, zones=written or None)
-    return assemble_calendar(header, timezones, writer.close(p[3] for p in pieces))
+    header = build_calendar_header(info, options, zones=layout.written or None)
+    return assemble_calendar(header, layout.timezones, writer.close(pieces))
+
+
+def _write(writer: EventWriter, slot: Slot) -> EventPiece:
+    if slot.talk is not None:
+        return writer.talk_piece(slot.talk, slot.session, slot.revision, utc=slot.utc)
+    return writer.session_piece(slot.session, slot.revision, part=slot.part, first_day=slot.first_day, utc=slot.utc)
+
+
+def _fill(writer: EventWriter, slot: Slot, piece: EventPiece) -> None:
+    if slot.talk is not None:
+        writer.fill_talk(piece, slot.talk, slot.session)
+    else:
+        assert slot.part is not None
+        writer.fill_session(piece, slot.session, part=slot.part, first_day=slot.first_day)
+
+
+def render_calendar(
+    sessions: Sequence[Session],
+    info: CalendarInfo,
+    revision_of: Callable[[str], Revision],
+    options: FeedOptions,
+    *,
+    talks: Iterable[tuple[Session, Talk]] | None = None,
+    cache: PieceCache | None = None,
+) -> bytes:
+    """A whole feed: header, one VTIMEZONE per zone, session and/or talk events.
+
+    ``revision_of(id)`` gives the :class:`Revision` of a talk or session id.
+    ``talks`` overrides which talk events are written (default: every talk of
+    ``sessions``; a filtered feed passes its selection). ``cache``: see
+    :func:`assemble_feed`. Events are in time order (then id), so output does not
+    depend on input order. A feed with no event still holds the display zone's
+    VTIMEZONE and says in X-WR-CALDESC that nothing matched. The same as
+    :func:`assemble_feed` of :func:`feed_layout`.
+    """
+    layout = feed_layout(sessions, info, revision_of, options, talks=talks)
+    return assemble_feed(layout, info, options, cache)
 
 
 def _is_zone(name: str) -> bool:

@@ -41,7 +41,15 @@ from ..filters import (
     select_sessions,
     select_talks,
 )
-from ..ical import CalendarInfo, render_calendar, talk_summary
+from ..ical import (
+    CalendarInfo,
+    FeedLayout,
+    FeedOptions,
+    assemble_feed,
+    feed_layout,
+    piece_options,
+    talk_summary,
+)
 from ..links import safe_filename
 from ..model import Session, Talk
 from ..store import Snapshot, Store, StoredFeed
@@ -75,6 +83,21 @@ class RenderedFeed:
     def size(self) -> int:
         """Size in bytes."""
         return len(self.body)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sessions and talks a feed holds and their layout (events in order, VTIMEZONEs), per data version."""
+
+    sessions: tuple[Session, ...]
+    talks: tuple[tuple[Session, Talk], ...]
+    layout: FeedLayout
+
+    @property
+    def size(self) -> int:
+        """Bytes it holds, roughly (the objects it refers to are the snapshot's, counted there)."""
+        return 200 * len(self.layout.slots) + 80 * (len(self.sessions) + len(self.talks)) + sum(
+            map(len, self.layout.timezones))
 
 
 def make_etag(body: bytes) -> str:
@@ -342,26 +365,57 @@ class FeedService:
         horizon = self.now() - timedelta(days=days)
         return [replace(s, talks=(t,)) for s, t, when in snap.removed if when >= horizon]
 
+    def _options(self, snap: Snapshot, query: FeedQuery, default_view: str) -> FeedOptions:
+        """The feed options of a query on a conference: its view, presentation, the conference's settings."""
+        options = feed_options_for(query, self.config.feed.feed_options(), default_view)
+        configured = next((c for c in self.config.conferences if c.slug == snap.conference.slug), None)
+        # speakers in SUMMARY: asked by the feed (speakers=1) or set for the conference
+        return replace(options, conference=snap.conference.slug,
+                       speakers=options.speakers or (configured is not None and configured.speakers))
+
+    def _selection(
+        self, snap: Snapshot, scope: tuple[Hashable, ...], query: FeedQuery | None, options: FeedOptions,
+        select: Callable[[], tuple[Sequence[Session], Sequence[tuple[Session, Talk]]]],
+    ) -> Selection:
+        """What a feed holds — its sessions, talks and :class:`~calsync.ical.FeedLayout` — kept per data version.
+
+        The key leaves out the presentation (alarm, abstracts, compact, speakers), so every
+        such variant of a feed is assembled from one selection and one layout: no filter is
+        run and no event placed again. ``scope`` names the feed (conference, session, talk,
+        custom feed and its version); ``query`` its filters.
+        """
+        slug, version = snap.conference.slug, snap.conference.version
+        filters = None if query is None else query_key(replace(query, view=None, alarm=None, abstracts=True,
+                                                               compact=False, speakers=False))
+        key = ("selection", slug, version, *scope, filters, options.talks, options.sessions, piece_options(options),
+               self._cancel_window())
+        found: Selection | None = self.cache.get(key)
+        if found is not None:
+            return found
+        sessions, talks = select()
+        info = self._info(snap, "", "", None)
+        layout = feed_layout(sessions, info, snap.revision_of, options, talks=talks)
+        made = Selection(tuple(sessions), tuple(talks), layout)
+        self._keep_version((slug, version))
+        return cast(Selection, self.cache.put(key, made, made.size, tag=(slug, version)))
+
+    @staticmethod
+    def _info(snap: Snapshot, name: str, description: str, url: str | None) -> CalendarInfo:
+        return CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url,
+                            year=snap.conference.year)
+
     def _render(
         self,
         snap: Snapshot,
         name: str,
         description: str,
-        sessions: Sequence[Session],
-        talks: Sequence[tuple[Session, Talk]],
-        query: FeedQuery,
-        default_view: str,
+        selection: Selection,
+        options: FeedOptions,
         url: str | None,
         modified: datetime | None = None,
     ) -> RenderedFeed:
-        options = feed_options_for(query, self.config.feed.feed_options(), default_view)
-        configured = next((c for c in self.config.conferences if c.slug == snap.conference.slug), None)
-        # speakers in SUMMARY: asked by the feed (speakers=1) or set for the conference
-        options = replace(options, conference=snap.conference.slug,
-                          speakers=options.speakers or (configured is not None and configured.speakers))
-        info = CalendarInfo(name=name, description=description, timezone=snap.conference.timezone, url=url, year=snap.conference.year)
         pieces = PieceView(self.cache)
-        body = render_calendar(sessions, info, snap.revision_of, options, talks=talks, cache=pieces)
+        body = assemble_feed(selection.layout, self._info(snap, name, description, url), options, pieces)
         if pieces.built:
             self.events_rendered += pieces.built
             log.debug("%s: %d events rendered", name, pieces.built)
@@ -377,13 +431,13 @@ class FeedService:
         key = ("conference", slug, version, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
-            talks = select_talks([*snap.sessions, *self._cancelled(snap)], query)
-            sessions = select_sessions(snap.sessions, query)
+            options = self._options(snap, query, "sessions")
+            chosen = self._selection(snap, ("conference",), query, options, lambda: (
+                select_sessions(snap.sessions, query), select_talks([*snap.sessions, *self._cancelled(snap)], query)))
             summary = describe_query(query)
             name = snap.conference.name + (f" ({summary})" if summary else "")
-            count = len(talks)
-            description = f"{snap.conference.name}: {len(sessions)} sessions, {count} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync. {self._last_change(snap)}"
-            return self._render(snap, name, description, sessions, talks, query, "sessions", page_url)
+            description = f"{snap.conference.name}: {len(chosen.sessions)} sessions, {len(chosen.talks)} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync. {self._last_change(snap)}"
+            return self._render(snap, name, description, chosen, options, page_url)
 
         return self._cached(key, (slug, version), build)
 
@@ -397,10 +451,11 @@ class FeedService:
         key = ("session", slug, version, session_id, query_key(query), self._cancel_window())
 
         def build() -> RenderedFeed:
-            cancelled = [s for s in self._cancelled(snap) if s.id == session_id]
-            talks = select_talks([session, *cancelled], query)
+            options = self._options(snap, query, "talks")
+            chosen = self._selection(snap, ("session", session_id), query, options, lambda: (
+                [session], select_talks([session, *[s for s in self._cancelled(snap) if s.id == session_id]], query)))
             description = f"{session.title} — {snap.conference.name}. Times in {describe_zone(session.timezone)}. Made by calsync. {self._last_change(snap, [t.id for t in session.talks])}"
-            return self._render(snap, session.title, description, [session], talks, query, "talks", page_url or session.source_url)
+            return self._render(snap, session.title, description, chosen, options, page_url or session.source_url)
 
         return self._cached(key, (slug, version), build)
 
@@ -416,9 +471,11 @@ class FeedService:
         key = ("talk", slug, version, talk_id, query_key(query))
 
         def build() -> RenderedFeed:
+            options = self._options(snap, query, "talks")
+            chosen = self._selection(snap, ("talk", talk_id), None, options, lambda: ([session], [(session, talk)]))
             name = talk_summary(talk, session)
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
-            return self._render(snap, name, description, [session], [(session, talk)], query, "talks", talk.url or session.source_url)
+            return self._render(snap, name, description, chosen, options, talk.url or session.source_url)
 
         return self._cached(key, (slug, version), build)
 
@@ -440,15 +497,16 @@ class FeedService:
         key = ("custom", spec.conference, version, token, feed.version, self._cancel_window(), compact)
 
         def build() -> RenderedFeed:
-            sessions, talks = self.select_custom(snap, spec)
-            query = FeedQuery(view=spec.view, alarm=spec.alarm, compact=compact)
-            note = self._last_change(snap, [t.id for _, t in talks], feed.modified)
-            description = f"{spec.name}: {len(talks)} slots of {snap.conference.name}, chosen on calsync. {note}"
-            return self._render(snap, spec.name, description, sessions, talks, query, "talks", None, feed.modified)
+            options = self._options(snap, FeedQuery(view=spec.view, alarm=spec.alarm, compact=compact), "talks")
+            chosen = self._selection(snap, ("custom", token, feed.version), None, options,
+                                     lambda: self.select_custom(snap, spec))
+            note = self._last_change(snap, [t.id for _, t in chosen.talks], feed.modified)
+            description = f"{spec.name}: {len(chosen.talks)} slots of {snap.conference.name}, chosen on calsync. {note}"
+            return self._render(snap, spec.name, description, chosen, options, None, feed.modified)
 
         found: RenderedFeed | None = self.cache.get(key)
         if found is None:  # a new version of this custom feed: its older ones go (both variants of the current stay)
-            self.cache.discard(lambda k, _t: not (isinstance(k, tuple) and k[0] == "custom" and k[3] == token and k[:6] != key[:6]))
+            self.cache.discard(lambda k, _t: not _older_custom(k, key, token, feed.version))
         return self._cached(key, (spec.conference, version), build)
 
     def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
@@ -497,6 +555,15 @@ class FeedService:
                 raise InvalidFeed("name the conference: a filter alone matches several conferences")
             raise InvalidFeed("the ids are found in several conferences: name the conference")
         return holders[0]
+
+
+def _older_custom(entry: Hashable, current: tuple[object, ...], token: str, feed_version: int) -> bool:
+    """Whether a cache key is an older version of a custom feed (its bytes, or its selection)."""
+    if not isinstance(entry, tuple) or len(entry) < 6:
+        return False
+    if entry[0] == "custom":
+        return entry[3] == token and entry[:6] != current[:6]
+    return entry[0] == "selection" and entry[3:5] == ("custom", token) and entry[5] != feed_version
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

@@ -1,8 +1,8 @@
 """The worker's event pieces: each event's bytes once per revision, within the byte budget.
 
-:func:`calsync.ical.render_calendar` asks its cache for each event's
-:class:`~calsync.ical.EventPiece` under ``(kind, id, SEQUENCE, LAST-MODIFIED, CREATED,
-extra, options)``, where the options are :func:`calsync.ical.piece_options` — those
+:func:`calsync.ical.assemble_feed` asks its cache for each event's
+:class:`~calsync.ical.EventPiece` under ``((kind, id, SEQUENCE, LAST-MODIFIED, CREATED,
+extra), options)``, where the options are :func:`calsync.ical.piece_options` — those
 that change an event's bytes (host, abstracts, default duration…), not the view
 (``talks``/``sessions`` choose events) nor the alarm (added when the feed is
 assembled). So every view, alarm value and filter of a warm conference is an assembly
@@ -27,7 +27,16 @@ def piece_tag(item_id: str) -> tuple[str, str]:
 
 def piece_revision(key: PieceKey) -> tuple[object, object]:
     """(SEQUENCE, LAST-MODIFIED) of a piece's key: what tells a stale piece from a current one."""
-    return key[2], key[3]
+    slot = key[0]
+    assert isinstance(slot, tuple)
+    return slot[2], slot[3]
+
+
+def piece_item(key: PieceKey) -> str:
+    """The talk or session id of a piece's key."""
+    slot = key[0]
+    assert isinstance(slot, tuple)
+    return str(slot[1])
 
 
 class PieceView(MutableMapping[PieceKey, EventPiece]):
@@ -52,7 +61,7 @@ class PieceView(MutableMapping[PieceKey, EventPiece]):
 
     def __setitem__(self, key: PieceKey, value: EventPiece) -> None:
         self.built += 1
-        self.cache.put(key, value, value.size, tag=piece_tag(str(key[1])))
+        self.cache.put(key, value, value.size, tag=piece_tag(piece_item(key)))
 
     def __delitem__(self, key: PieceKey) -> None:
         raise TypeError("pieces are dropped by the byte budget, not one by one")
