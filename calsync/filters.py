@@ -536,6 +536,9 @@ class _TalkMatcher:
         self.day = query.day
         self.author = _fold(query.author) if query.author else None
         self.words = _fold(query.q).split() if query.q else None
+        #: Whether every talk matches (no talk-level filter): then nothing is checked per talk.
+        self.everything = not (self.types or self.room is not None or self.day is not None
+                               or self.author is not None or self.words is not None)
 
     def __call__(self, session: Session, talk: Talk) -> bool:
         if self.types and (talk.type is None or normalize_title(talk.type) not in self.types):
@@ -567,9 +570,16 @@ def select_talks(sessions: Sequence[Session], query: FeedQuery) -> list[tuple[Se
     compact, alarm and download do not select anything.
     """
     match = _TalkMatcher(query)
-    found = [(s, t) for s in _wanted(sessions, query) for t in s.talks if match(s, t)]
-    found.sort(key=lambda pair: (pair[1].start, pair[0].id, pair[1].id))
+    if match.everything:
+        found = [(s, t) for s in _wanted(sessions, query) for t in s.talks]
+    else:
+        found = [(s, t) for s in _wanted(sessions, query) for t in s.talks if match(s, t)]
+    found.sort(key=_talk_order)
     return found
+
+
+def _talk_order(pair: tuple[Session, Talk]) -> tuple[datetime, str, str]:
+    return pair[1].start, pair[0].id, pair[1].id
 
 
 def select_sessions(sessions: Sequence[Session], query: FeedQuery) -> list[Session]:

@@ -178,3 +178,18 @@ def test_a_custom_feeds_older_versions_leave_the_cache(setup: tuple[Store, Confi
     second = service.custom_feed(feed.token)
     assert second.body != first.body and second.body.count(b"BEGIN:VEVENT") == 3
     assert len(entries("custom")) == 1 and len(entries("selection")) == 1
+
+
+def test_an_entry_stored_again_is_counted_once_and_keeps_its_tag() -> None:
+    """A piece stored again after it grew (a new variant's lines) replaces its own cost, not adds to it."""
+    cache = ByteCache(1200 + 6 * ENTRY_OVERHEAD)
+    cache.put("a", "a", 100, tag="t")
+    cache.put("b", "b", 200)
+    cache.put("c", "c", 200)
+    cache.put("a", "a2", 300, tag="t")  # grown: now the most recent
+    assert cache.size == 700 + 3 * ENTRY_OVERHEAD and cache.tagged("t") == ["a"] and cache.get("a") == "a2"
+    for key in "def":
+        cache.put(key, key, 350)  # over the budget at f: the least recent entries (b, then c) go
+    assert cache.get("b") is None and cache.get("c") is None and cache.size == 1350 + 4 * ENTRY_OVERHEAD
+    cache.put("a", "a3", cache.budget // 4, tag="t")  # grown too large to keep: not left counted at its old size
+    assert cache.get("a") is None and cache.tagged("t") == [] and cache.size == 1050 + 3 * ENTRY_OVERHEAD

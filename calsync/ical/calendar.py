@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
@@ -232,21 +233,21 @@ def feed_layout(
     plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
 
     exact = _ExactTimes(plans)
-    ordered: list[tuple[datetime, int, str, Slot]] = []
+    ordered: list[tuple[tuple[datetime, int, str], Slot]] = []  # (UTC start, sessions first, id), the event
     named: tuple[object, ...]
     for session, part, first_day in parts:
         utc = not exact(part[1], part[2])
         revision = revision_of(session.id)
         named = ("s", session.id, revision.sequence, revision.modified, revision.created, (part, first_day, utc))
-        ordered.append((_utc(part[1]), 0, f"{session.id}/{part[0]}", Slot(named, revision, session, None, part, first_day, utc)))
+        ordered.append(((_utc(part[1]), 0, f"{session.id}/{part[0]}"), Slot(named, revision, session, None, part, first_day, utc)))
     for (session, talk), end in zip(selected, ends):  # (no ends: the view has no talks)
         utc = not exact(talk.start, end)
         revision = revision_of(talk.id)
         named = ("t", talk.id, revision.sequence, revision.modified, revision.created, (talk.cancelled, utc))
-        ordered.append((_utc(talk.start), 1, talk.id, Slot(named, revision, session, talk, None, None, utc)))
-    ordered.sort(key=lambda p: p[:3])
+        ordered.append(((_utc(talk.start), 1, talk.id), Slot(named, revision, session, talk, None, None, utc)))
+    ordered.sort(key=itemgetter(0))
     timezones = tuple(plans[zone].to_ical() for zone in sorted(plans))
-    return FeedLayout(tuple(p[3] for p in ordered), timezones, written, empty)
+    return FeedLayout(tuple(p[1] for p in ordered), timezones, written, empty)
 
 
 class PieceCache(Protocol):

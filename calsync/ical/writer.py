@@ -154,31 +154,48 @@ class EventPiece:
     ``fixed`` holds the lines no feed option changes, in three runs: the revision stamps
     (after UID), the times to URL (after SUMMARY), STATUS and TRANSP (after DESCRIPTION
     and RELATED-TO). The lines that options change are kept per variant, written when a
-    feed first asks for one: ``texts[variant]`` is (UID, DESCRIPTION with RELATED-TO) for
-    a description variant (full, ``abstracts=0``, ``compact=1``: :func:`text_variant`),
-    ``titles[speakers]`` is (SUMMARY, the VALARM's DESCRIPTION, which repeats SUMMARY).
-    ``alarmed`` is false for an event that never gets a VALARM (a break). A feed's alarm
-    is added when it is assembled (:meth:`EventWriter.close`). ``size`` counts the bytes held.
+    feed first asks for one: :meth:`text` is (UID, DESCRIPTION with RELATED-TO) of a
+    description variant (full, ``abstracts=0``, ``compact=1``: :func:`text_variant`),
+    :meth:`title` is (SUMMARY, the VALARM's DESCRIPTION, which repeats SUMMARY) of a
+    ``speakers`` setting. ``alarmed`` is false for an event that never gets a VALARM (a
+    break). A feed's alarm is added when it is assembled (:meth:`EventWriter.close`).
+    ``size`` counts the bytes of the lines held. Variants are kept in flat tuples, not
+    dicts: most pieces hold one of each, and a worker keeps tens of thousands of pieces.
     """
 
-    __slots__ = ("alarmed", "fixed", "size", "texts", "titles")
+    __slots__ = ("_texts", "_titles", "alarmed", "fixed", "size")
 
     def __init__(self, fixed: tuple[bytes, bytes, bytes], alarmed: bool) -> None:
         self.fixed = fixed
         self.alarmed = alarmed
-        self.texts: dict[str, tuple[bytes, bytes]] = {}
-        self.titles: dict[bool, tuple[bytes, bytes]] = {}
+        self._texts: tuple[object, ...] = ()  # variant, UID, DESCRIPTION, variant, …
+        self._titles: tuple[object, ...] = ()  # speakers, SUMMARY, VALARM DESCRIPTION, …
         self.size = sum(map(len, fixed))
+
+    def text(self, variant: str) -> tuple[bytes, bytes] | None:
+        """The UID and DESCRIPTION (+ RELATED-TO) lines of a description variant, if written."""
+        return _find(self._texts, variant)
+
+    def title(self, speakers: bool) -> tuple[bytes, bytes] | None:
+        """The SUMMARY and VALARM DESCRIPTION lines of a ``speakers`` setting, if written."""
+        return _find(self._titles, speakers)
 
     def add_text(self, variant: str, uid: bytes, description: bytes) -> None:
         """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines."""
-        self.texts[variant] = (uid, description)
+        self._texts += (variant, uid, description)
         self.size += len(uid) + len(description)
 
     def add_title(self, speakers: bool, summary: bytes, alarm: bytes) -> None:
         """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting."""
-        self.titles[speakers] = (summary, alarm)
+        self._titles += (speakers, summary, alarm)
         self.size += len(summary) + len(alarm)
+
+
+def _find(flat: tuple[object, ...], wanted: object) -> tuple[bytes, bytes] | None:
+    for at in range(0, len(flat), 3):
+        if flat[at] == wanted:
+            return cast(tuple[bytes, bytes], flat[at + 1 : at + 3])
+    return None
 
 
 def text_variant(options: FeedOptions) -> str:
@@ -307,8 +324,8 @@ class EventWriter:
         variant, speakers = self._variant, self._speakers
         alarm = self._alarm() if self.options.alarm_minutes is not None else None
         for piece in pieces:
-            uid, description = piece.texts[variant]
-            summary, reminder = piece.titles[speakers]
+            uid, description = cast(tuple[bytes, bytes], piece.text(variant))
+            summary, reminder = cast(tuple[bytes, bytes], piece.title(speakers))
             stamps, middle, tail = piece.fixed
             parts += (_BEGIN_EVENT, uid, stamps, summary, middle, description, tail)
             if alarm is not None and piece.alarmed:
@@ -318,7 +335,7 @@ class EventWriter:
 
     def lacks(self, piece: EventPiece) -> bool:
         """Whether ``piece`` misses a line this writer's options need (then fill it)."""
-        return self._variant not in piece.texts or self._speakers not in piece.titles
+        return piece.text(self._variant) is None or piece.title(self._speakers) is None
 
     # -- events ---------------------------------------------------------------
 
@@ -347,12 +364,12 @@ class EventWriter:
     def fill_talk(self, piece: EventPiece, talk: Talk, session: Session) -> None:
         """Add to a talk's piece the lines of this writer's variant it misses."""
         options = self.options
-        if self._variant not in piece.texts:
+        if piece.text(self._variant) is None:
             description = _text_line("DESCRIPTION", build_talk_description(talk, session, options)) + self._related(
                 session_uid(session, options))
             piece.add_text(self._variant, _uid_line("UID", talk_uid(talk, options)).encode("utf-8"),
                            description.encode("utf-8"))
-        if self._speakers not in piece.titles:
+        if piece.title(self._speakers) is None:
             summary = _decoded(FeedText.serialize(talk_summary(talk, session, options)))
             piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
 
@@ -397,7 +414,7 @@ class EventWriter:
     ) -> None:
         """Add to a session's piece the lines of this writer's variant it misses (its title has no speakers)."""
         options = self.options
-        if self._variant not in piece.texts:
+        if piece.text(self._variant) is None:
             day = part[0]
             uid = session_uid(session, options)
             later = first_day is not None and day != first_day
@@ -407,7 +424,7 @@ class EventWriter:
                 item_id, host = uid.split("@", 1)
                 uid = f"{item_id}-{day:%Y%m%d}@{host}"
             piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
-        if self._speakers not in piece.titles:
+        if piece.title(self._speakers) is None:
             summary = _decoded(FeedText.serialize(session.title))
             piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
 

@@ -71,13 +71,21 @@ class ByteCache:
         """Keep ``value`` (``size`` bytes of payload) and evict the least recently used beyond the budget."""
         cost = size + ENTRY_OVERHEAD
         if cost > self.budget // 4:
+            with self._lock:
+                self._pop(key)  # (an entry that grew too large goes: it would be counted at its old size)
             return value
         with self._lock:
-            self._pop(key)
-            self._entries[key] = (value, cost, tag)
-            self.size += cost
-            if tag is not None:
-                self._tagged.setdefault(tag, set()).add(key)
+            old = self._entries.get(key)
+            if old is not None and old[2] == tag:  # the same entry again (grown): no re-tagging
+                self._entries[key] = (value, cost, tag)
+                self._entries.move_to_end(key)
+                self.size += cost - old[1]
+            else:
+                self._pop(key)
+                self._entries[key] = (value, cost, tag)
+                self.size += cost
+                if tag is not None:
+                    self._tagged.setdefault(tag, set()).add(key)
             evicted = 0
             while self.size > self.budget and self._entries:
                 evicted += self._pop(next(iter(self._entries)))
