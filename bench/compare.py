@@ -14,6 +14,7 @@ ratios (bench/README.md explains each line). nginx is skipped with a message whe
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -34,6 +35,16 @@ from calsync.service import FeedService
 
 SLUG = "bench"
 TALKS = FeedQuery(view="talks")
+SESSIONS = FeedQuery(view="sessions")
+#: Variants of the warm conference (its talks and sessions views served), each new to the service.
+VARIANTS = [
+    ("a new alarm", replace(TALKS, alarm=10)),
+    ("view=both", replace(TALKS, view="both")),
+    ("abstracts=0", replace(TALKS, abstracts=False)),
+    ("speakers=1", replace(TALKS, speakers=True)),
+    ("compact=1", replace(TALKS, compact=True)),
+    ("a filter: type=Oral", replace(TALKS, types=("Oral",))),
+]
 
 
 def in_process(db: Path, args: argparse.Namespace, schedule: Schedule) -> dict[str, float]:
@@ -67,8 +78,10 @@ def in_process(db: Path, args: argparse.Namespace, schedule: Schedule) -> dict[s
             note("icalendar from scratch, ASCII fold", seconds)
             assert patched == scratch  # the fold changes no byte
             note("warm", harness.per_call(lambda: service.conference_feed(SLUG, TALKS), 10000))
-            note("variant (a new alarm)", cpu(lambda: service.conference_feed(SLUG, replace(TALKS, alarm=10 + r)))[0])
-            note("variant (view=both)", cpu(lambda: service.conference_feed(SLUG, replace(TALKS, view="both")))[0])
+            note("first sessions view", cpu(lambda: service.conference_feed(SLUG, SESSIONS))[0])
+            for name, query in VARIANTS:
+                new = replace(query, alarm=query.alarm + r) if query.alarm is not None else query  # a new value each round
+                note(f"variant ({name})", cpu(functools.partial(service.conference_feed, SLUG, new))[0])
             note("gzip of the feed", cpu(lambda: service.gzipped(feed))[0])
             session = schedule.sessions[len(schedule.sessions) // 2]
             talk = session.talks[7]
@@ -208,8 +221,9 @@ def main() -> int:
     ratio("cold render vs icalendar with the ASCII fold", local["cold"], "icalendar + fold (bench/upstream)",
           local["icalendar from scratch, ASCII fold"])
     ratio("warm feed call", local["warm"], "icalendar from scratch", scratch)
-    share("variant: a new alarm (warm conference)", local["variant (a new alarm)"], "cold render", local["cold"])
-    share("variant: view=both", local["variant (view=both)"], "cold render", local["cold"])
+    share("first sessions view (500 session events written)", local["first sessions view"], "cold render", local["cold"])
+    for name, _query in VARIANTS:
+        share(f"variant of the warm conference: {name}", local[f"variant ({name})"], "cold render", local["cold"])
     share("gzip of the talks feed (once per version)", local["gzip of the feed"], "cold render", local["cold"])
     share("one-talk change: import", local["one-change import"], "cold render", local["cold"])
     share("one-talk change: reload (per worker)", local["one-change reload"], "cold render", local["cold"])

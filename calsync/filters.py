@@ -582,17 +582,25 @@ def _talk_order(pair: tuple[Session, Talk]) -> tuple[datetime, str, str]:
     return pair[1].start, pair[0].id, pair[1].id
 
 
-def select_sessions(sessions: Sequence[Session], query: FeedQuery) -> list[Session]:
+def select_sessions(
+    sessions: Sequence[Session], query: FeedQuery, matched: Iterable[tuple[Session, Talk]] | None = None
+) -> list[Session]:
     """The sessions of the query, in (start, id) order, sessions without talks last.
 
     With talk-level filters (:func:`has_talk_filters`), the sessions having at
     least one matching talk; without, every session (those without talks too).
-    The ``sessions`` filter restricts by id in both cases.
+    The ``sessions`` filter restricts by id in both cases. ``matched``: the query's
+    :func:`select_talks` of the same sessions, when the caller has it (then no talk is
+    matched twice).
     """
     chosen = _wanted(sessions, query)
     if has_talk_filters(query):
-        match = _TalkMatcher(query)
-        chosen = [s for s in chosen if any(match(s, t) for t in s.talks)]
+        if matched is not None:
+            having = {s.id for s, _ in matched}
+            chosen = [s for s in chosen if s.id in having]
+        else:
+            match = _TalkMatcher(query)
+            chosen = [s for s in chosen if any(match(s, t) for t in s.talks)]
     return sorted(chosen, key=lambda s: (0, s.start, s.id) if s.start is not None else (1, s.id))
 
 

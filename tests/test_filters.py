@@ -159,6 +159,9 @@ def test_select_sessions() -> None:
     assert sids(q(author="zoe", sessions=("sa",))) == ["sa"]
     assert sids(q(author="nobody")) == []
     assert sids(q(view="talks", alarm=3)) == ["sa", "sb", "sc"]
+    for query in (FeedQuery(), q(types=("poster",)), q(room="Ballroom A"), q(author="zoe", sessions=("sa",)),
+                  q(author="nobody"), q(types=("oral",), sessions=("sb",))):  # the talks already matched: the same
+        assert select_sessions(SESSIONS, query, select_talks(SESSIONS, query)) == select_sessions(SESSIONS, query)
 
 
 def test_has_talk_filters() -> None:

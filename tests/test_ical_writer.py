@@ -428,3 +428,25 @@ def test_exact_times_answer_as_the_zone_plans_do() -> None:
     answers = [exact(a, b) for a, b in pairs] + [exact(a, b) for a, b in reversed(pairs)]
     assert answers == [_exact(plans, a, b) for a, b in pairs] + [_exact(plans, a, b) for a, b in reversed(pairs)]
     assert True in answers and False in answers
+
+
+def test_merged_layouts_are_the_layout_of_both_views() -> None:
+    """view=both from the two views' layouts: the same slots in the same order as placing them at once."""
+    from calsync.ical import CalendarInfo, feed_layout, merge_layouts
+
+    made = sessions()
+    info = CalendarInfo(name="n", description="d", timezone="America/Los_Angeles", year=2026)
+    merged_any = False
+    for chosen in ([s] for s in made):  # one session at a time: each alone has one zone's plans
+        both = feed_layout(chosen, info, lambda _i: REVISIONS[0], FeedOptions(sessions=True))
+        alone = feed_layout(chosen, info, lambda _i: REVISIONS[0], FeedOptions(talks=False, sessions=True))
+        talks = feed_layout(chosen, info, lambda _i: REVISIONS[0], FeedOptions())
+        merged = merge_layouts(alone, talks)
+        if merged is not None:
+            merged_any = True
+            assert merged == both
+    assert merged_any
+    everything = feed_layout(made, info, lambda _i: REVISIONS[0], FeedOptions(sessions=True))
+    empty = feed_layout([], info, lambda _i: REVISIONS[0], FeedOptions(talks=False, sessions=True))
+    assert merge_layouts(empty, feed_layout(made, info, lambda _i: REVISIONS[0], FeedOptions())) is None
+    assert len(everything.slots) > len(made)

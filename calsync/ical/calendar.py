@@ -11,10 +11,11 @@ repeats between events (revision stamps, slot times, rooms, types) once.
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from operator import itemgetter
+from operator import attrgetter
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
@@ -154,10 +155,12 @@ _INTERNED: dict[FeedOptions, FeedOptions] = {}
 class Slot(NamedTuple):
     """One event of a feed's layout: what to write, and the piece key part that names it.
 
-    ``key`` is (kind ``"s"``/``"t"``, id, SEQUENCE, LAST-MODIFIED, CREATED, how its times
-    are written); ``part`` and ``first_day`` place a session's day (``None`` for a talk).
+    ``order`` is its place in a feed (UTC start, sessions before talks, id); ``key`` is
+    (kind ``"s"``/``"t"``, id, SEQUENCE, LAST-MODIFIED, CREATED, how its times are
+    written); ``part`` and ``first_day`` place a session's day (``None`` for a talk).
     """
 
+    order: tuple[datetime, int, str]
     key: tuple[object, ...]
     revision: Revision
     session: Session
@@ -233,21 +236,36 @@ def feed_layout(
     plans = {zone: zone_plan(zone, tuple(sorted(ys))) for zone, ys in years.items()}
 
     exact = _ExactTimes(plans)
-    ordered: list[tuple[tuple[datetime, int, str], Slot]] = []  # (UTC start, sessions first, id), the event
+    ordered: list[Slot] = []
     named: tuple[object, ...]
     for session, part, first_day in parts:
         utc = not exact(part[1], part[2])
         revision = revision_of(session.id)
         named = ("s", session.id, revision.sequence, revision.modified, revision.created, (part, first_day, utc))
-        ordered.append(((_utc(part[1]), 0, f"{session.id}/{part[0]}"), Slot(named, revision, session, None, part, first_day, utc)))
+        ordered.append(Slot((_utc(part[1]), 0, f"{session.id}/{part[0]}"), named, revision, session, None, part,
+                            first_day, utc))
     for (session, talk), end in zip(selected, ends):  # (no ends: the view has no talks)
         utc = not exact(talk.start, end)
         revision = revision_of(talk.id)
         named = ("t", talk.id, revision.sequence, revision.modified, revision.created, (talk.cancelled, utc))
-        ordered.append(((_utc(talk.start), 1, talk.id), Slot(named, revision, session, talk, None, None, utc)))
-    ordered.sort(key=itemgetter(0))
+        ordered.append(Slot((_utc(talk.start), 1, talk.id), named, revision, session, talk, None, None, utc))
+    ordered.sort(key=attrgetter("order"))
     timezones = tuple(plans[zone].to_ical() for zone in sorted(plans))
-    return FeedLayout(tuple(p[1] for p in ordered), timezones, written, empty)
+    return FeedLayout(tuple(ordered), timezones, written, empty)
+
+
+def merge_layouts(sessions: FeedLayout, talks: FeedLayout) -> FeedLayout | None:
+    """The layout of ``view=both`` from those of the sessions view and the talks view, or ``None``.
+
+    Both must hold events (an empty feed's VTIMEZONE is the display zone's) and write
+    them with the same VTIMEZONEs: then every event keeps how its times are written,
+    and the merged order is :func:`feed_layout`'s. A session's part spans its talks, so
+    for the same selection the two views nearly always have the same zones and years.
+    """
+    if sessions.empty or talks.empty or sessions.timezones != talks.timezones or sessions.written != talks.written:
+        return None
+    slots = tuple(heapq.merge(sessions.slots, talks.slots, key=attrgetter("order")))
+    return FeedLayout(slots, sessions.timezones, sessions.written, False)
 
 
 class PieceCache(Protocol):

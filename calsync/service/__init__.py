@@ -47,6 +47,7 @@ from ..ical import (
     FeedOptions,
     assemble_feed,
     feed_layout,
+    merge_layouts,
     piece_options,
     talk_summary,
 )
@@ -392,9 +393,18 @@ class FeedService:
         found: Selection | None = self.cache.get(key)
         if found is not None:
             return found
-        sessions, talks = select()
         info = self._info(snap, "", "", None)
-        layout = feed_layout(sessions, info, snap.revision_of, options, talks=talks)
+        layout = None
+        if options.talks and options.sessions:  # view=both: the two views' layouts merged, when they agree
+            alone = self._selection(snap, scope, query, replace(options, talks=False), select)
+            talks_view = self._selection(snap, scope, query, replace(options, sessions=False), select)
+            sessions: Sequence[Session] = alone.sessions
+            talks: Sequence[tuple[Session, Talk]] = talks_view.talks
+            layout = merge_layouts(alone.layout, talks_view.layout)
+        else:
+            sessions, talks = select()
+        if layout is None:
+            layout = feed_layout(sessions, info, snap.revision_of, options, talks=talks)
         made = Selection(tuple(sessions), tuple(talks), layout)
         self._keep_version((slug, version))
         return cast(Selection, self.cache.put(key, made, made.size, tag=(slug, version)))
@@ -432,8 +442,7 @@ class FeedService:
 
         def build() -> RenderedFeed:
             options = self._options(snap, query, "sessions")
-            chosen = self._selection(snap, ("conference",), query, options, lambda: (
-                select_sessions(snap.sessions, query), select_talks([*snap.sessions, *self._cancelled(snap)], query)))
+            chosen = self._selection(snap, ("conference",), query, options, lambda: self._conference_selection(snap, query))
             summary = describe_query(query)
             name = snap.conference.name + (f" ({summary})" if summary else "")
             description = f"{snap.conference.name}: {len(chosen.sessions)} sessions, {len(chosen.talks)} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync. {self._last_change(snap)}"
@@ -478,6 +487,12 @@ class FeedService:
             return self._render(snap, name, description, chosen, options, talk.url or session.source_url)
 
         return self._cached(key, (slug, version), build)
+
+    def _conference_selection(self, snap: Snapshot, query: FeedQuery) -> tuple[list[Session], list[tuple[Session, Talk]]]:
+        """A conference feed's sessions and talks (talks removed lately included, as cancelled)."""
+        talks = select_talks([*snap.sessions, *self._cancelled(snap)], query)
+        live = [pair for pair in talks if snap.talk(pair[1].id) is not None]
+        return select_sessions(snap.sessions, query, live), talks
 
     def _last_change(self, snap: Snapshot, talk_ids: Sequence[str] | None = None, since: datetime | None = None) -> str:
         """X-WR-CALDESC's last sentence: when the conference's talks (or ``talk_ids``) last changed;
