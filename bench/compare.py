@@ -44,6 +44,7 @@ VARIANTS = [
     ("speakers=1", replace(TALKS, speakers=True)),
     ("compact=1", replace(TALKS, compact=True)),
     ("a filter: type=Oral", replace(TALKS, types=("Oral",))),
+    ("abstracts=0 again, a new alarm (its lines written)", replace(TALKS, abstracts=False, alarm=20)),
 ]
 
 
