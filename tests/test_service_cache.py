@@ -14,6 +14,7 @@ from helpers import make_test_config
 from calsync.bootstrap import SAMPLE_SLUG, bootstrap
 from calsync.config import Config
 from calsync.filters import FeedQuery
+from calsync.model import Schedule
 from calsync.service import FeedService, accepts_gzip
 from calsync.service.cache import ENTRY_OVERHEAD, ByteCache
 from calsync.store import Store
@@ -146,14 +147,25 @@ def test_pages_cached_per_version(setup: tuple[Store, Config]) -> None:
     service = fresh(store, config)
     calls: list[int] = []
 
-    def build(snap) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+    snap = service.snapshot(SAMPLE_SLUG)
+
+    def build() -> tuple[bytes, str]:
         calls.append(snap.conference.version)
         return f"{len(snap.sessions)} sessions".encode(), "text/plain"
 
-    first = service.cached_body("page", SAMPLE_SLUG, "q=", build)
-    assert service.cached_body("page", SAMPLE_SLUG, "q=", build) is first and calls == [1]
-    assert service.cached_body("page", SAMPLE_SLUG, "q=x", build) is not first and calls == [1, 1]
+    first = service.cached_body("page", snap, "q=", build)
+    assert service.cached_body("page", snap, "q=", build) is first and calls == [1]
+    assert service.cached_body("page", snap, "q=x", build) is not first and calls == [1, 1]
     assert first.body == b"5 sessions" and first.filename == "text/plain" and first.etag.startswith('"')
+
+    # The data moves on: an answer built from the older snapshot is kept under the older version only.
+    session = snap.sessions[0]
+    changed = replace(session, talks=(replace(session.talks[0], title="Renamed"), *session.talks[1:]))
+    store.import_schedule(SAMPLE_SLUG, Schedule(session.timezone, (changed,)), datetime(2026, 7, 2, tzinfo=UTC))
+    newer = fresh(store, config).snapshot(SAMPLE_SLUG)
+    assert newer.conference.version > snap.conference.version
+    assert service.cached_body("page", newer, "q=", lambda: (b"new", "text/plain")).body == b"new"
+    assert service.cached_body("page", snap, "q=", build) is first and calls == [1, 1]
 
 
 def test_a_custom_feeds_older_versions_leave_the_cache(setup: tuple[Store, Config]) -> None:

@@ -336,19 +336,19 @@ class FeedService:
         return self.gzipped(feed) if accepts_gzip(accept_encoding) else feed
 
     def cached_body(
-        self, kind: str, slug: str, key: str, build: Callable[[Snapshot], tuple[bytes, str]], name: str = ""
+        self, kind: str, snap: Snapshot, key: str, build: Callable[[], tuple[bytes, str]], name: str = ""
     ) -> RenderedFeed:
         """Any other bytes made from a conference's data (a page, a JSON answer), cached like feeds.
 
-        ``build(snapshot)`` returns the body and its media type; the result is kept per (data
-        version, ``kind``, ``key``) within the same byte budget and dropped with its version.
-        Its ``filename`` holds the media type; :meth:`gzipped` works on it as on a feed.
+        ``build()`` makes the body and its media type from ``snap``; the result is kept per
+        (``snap``'s data version, ``kind``, ``key``) within the same byte budget and dropped
+        with its version. Its ``filename`` holds the media type; :meth:`gzipped` works on it
+        as on a feed.
         """
-        snap = self.snapshot(slug)
-        version = snap.conference.version
+        slug, version = snap.conference.slug, snap.conference.version
 
         def make() -> RenderedFeed:
-            body, media_type = build(snap)
+            body, media_type = build()
             return RenderedFeed(body=body, etag=make_etag(body), last_modified=snap.conference.modified,
                                 name=name, filename=media_type)
 

@@ -18,27 +18,31 @@ from collections.abc import Callable, Hashable
 
 from flask import Response, request
 
+from ..store import Snapshot
 from .feeds import not_modified
 from .services import services
 
 
 def cached_answer(
-    kind: str, slug: str, build: Callable[[], str | bytes], media_type: str, *, depends: Hashable = ()
+    kind: str, snap: Snapshot, build: Callable[[], str | bytes], media_type: str, *, depends: Hashable = ()
 ) -> Response:
     """The answer ``build()`` makes for this request, from the cache when this version already made it.
 
-    ``kind`` names the answer (``"page"``, ``"api-talks"``…); ``depends`` is what the body
-    depends on beyond the data version and the URL (e.g. today's date); it must be
-    hashable and its ``repr`` stable. ``build`` runs in the request (templates, ``url_for``).
+    ``snap`` is the snapshot the view read and ``build`` makes the answer from: the answer
+    is kept under that snapshot's version (not under one read again here, which another
+    thread's reload may have moved on). ``kind`` names the answer (``"page"``,
+    ``"api-talks"``…); ``depends`` is what the body depends on beyond the data version and
+    the URL (e.g. today's date); it must be hashable and its ``repr`` stable. ``build``
+    runs in the request (templates, ``url_for``).
     """
     key = repr((request.host_url, request.full_path, depends))
     found = services().service
 
-    def make(_snapshot: object) -> tuple[bytes, str]:
+    def make() -> tuple[bytes, str]:
         body = build()
         return (body.encode("utf-8") if isinstance(body, str) else body), media_type
 
-    answer = found.negotiate(found.cached_body(kind, slug, key, make), request.headers.get("Accept-Encoding"))
+    answer = found.negotiate(found.cached_body(kind, snap, key, make), request.headers.get("Accept-Encoding"))
     headers = [("ETag", answer.etag), ("Vary", "Accept-Encoding")]
     if not_modified(answer):  # the feeds' rule (no Last-Modified is sent, so If-None-Match decides)
         return Response(status=304, headers=headers)

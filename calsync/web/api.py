@@ -46,7 +46,7 @@ def sessions(slug: str) -> Any:
     def build() -> bytes:
         return jsonify({"sessions": [session_json(slug, s) for s in select_sessions(snap.sessions, query)]}).get_data()
 
-    return cached_answer("api-sessions", slug, build, JSON)
+    return cached_answer("api-sessions", snap, build, JSON)
 
 
 @bp.get("/conferences/<id:slug>/talks")
@@ -54,12 +54,12 @@ def talks(slug: str) -> Any:
     """The talks of the filters, selected by the programme's index (what ``select_talks`` selects, prepared);
     cached per data version and URL."""
     query = feed_query()
-    _, index = services().programme(slug)
+    snap, index = services().programme(slug)
 
     def build() -> bytes:
         return jsonify({"talks": [talk_json(slug, e.session, e.talk) for e in index.select(query)]}).get_data()
 
-    return cached_answer("api-talks", slug, build, JSON)
+    return cached_answer("api-talks", snap, build, JSON)
 
 
 @functools.lru_cache(maxsize=64)

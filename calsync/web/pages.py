@@ -21,6 +21,7 @@ from ..clock import utcnow
 from ..errors import NotFound
 from ..filters import FeedQuery, InvalidQuery, canonical_query, has_talk_filters, parse_feed_query
 from ..model import web_url
+from ..store import Snapshot
 from .answers import cached_answer
 from .exports import format_links, what_changed
 from .kit import kit, talk_links
@@ -99,13 +100,13 @@ def programme_view(index: ProgrammeIndex, timezone: str, query: FeedQuery, start
     )
 
 
-def programme_state(slug: str) -> tuple[dict[str, object], ProgrammeView]:
-    """The snapshot's conference, index and view of the request's state."""
+def programme_state(slug: str) -> tuple[Snapshot, dict[str, object], ProgrammeView]:
+    """The snapshot, and its conference, index and view of the request's state."""
     snap, index = services().programme(slug)
     query = parse_feed_query(request.args, ignore=PAGE_PARAMETERS)
     view = programme_view(index, snap.conference.timezone, query, page_start(), utcnow())
     context = {"conference": snap.conference, "index": index, "view": view, "slug": slug}
-    return context, view
+    return snap, context, view
 
 
 def state_url(slug: str, query: FeedQuery, start: int | None = None, **changes: object) -> str:
@@ -135,7 +136,7 @@ def _shown(view: ProgrammeView) -> tuple[object, ...]:
 @bp.get("/conferences/<id:slug>")
 def conference_page(slug: str) -> Response:
     """The programme page, cached per data version, URL, clock state and sources (see :mod:`.answers`)."""
-    context, view = programme_state(slug)
+    snap, context, view = programme_state(slug)
     sources = services().store.list_sources(slug)
     today = services().service.now().date()  # "What changed" covers the last days
 
@@ -149,18 +150,18 @@ def conference_page(slug: str) -> Response:
             formats=format_links(slug=slug), changes=what_changed(slug),
         )
 
-    return cached_answer("page", slug, build, HTML, depends=(_shown(view), repr(sources), today))
+    return cached_answer("page", snap, build, HTML, depends=(_shown(view), repr(sources), today))
 
 
 @bp.get("/conferences/<id:slug>/programme")
 def programme_fragment(slug: str) -> Response:
     """The results part of the programme page (for its script): day tabs, count, sessions."""
-    context, view = programme_state(slug)
+    snap, context, view = programme_state(slug)
 
     def build() -> str:
         return render_template("_results.html", **context, more_only=request.args.get("from") is not None)
 
-    return cached_answer("programme", slug, build, HTML, depends=_shown(view))
+    return cached_answer("programme", snap, build, HTML, depends=_shown(view))
 
 
 @bp.get("/conferences/<id:slug>/kit")
@@ -188,12 +189,13 @@ def conference_kit_of(slug: str, query: FeedQuery) -> dict[str, object]:
 def session_page(slug: str, session_id: str) -> Response:
     """A session's page with its measured subscribe kit, cached per data version and URL."""
     query = feed_query()  # a bad filter is a 400 before anything is cached
-    return cached_answer("session-page", slug, lambda: _session_page(slug, session_id, query), HTML)
+    snap, index = services().programme(slug)
+    return cached_answer("session-page", snap, lambda: _session_page(snap, index, session_id, query), HTML)
 
 
-def _session_page(slug: str, session_id: str, query: FeedQuery) -> str:
+def _session_page(snap: Snapshot, index: ProgrammeIndex, session_id: str, query: FeedQuery) -> str:
     found = services()
-    snap, index = found.programme(slug)
+    slug = snap.conference.slug
     session = snap.session(session_id)
     if session is None:
         raise NotFound(f"no session {session_id!r} in {slug!r}")
@@ -214,11 +216,12 @@ def _session_page(slug: str, session_id: str, query: FeedQuery) -> str:
 @bp.get("/conferences/<id:slug>/talks/<id:talk_id>")
 def talk_page(slug: str, talk_id: str) -> Response:
     """A talk's page, cached per data version and URL."""
-    return cached_answer("talk-page", slug, lambda: _talk_page(slug, talk_id), HTML)
-
-
-def _talk_page(slug: str, talk_id: str) -> str:
     snap = services().service.snapshot(slug)
+    return cached_answer("talk-page", snap, lambda: _talk_page(snap, talk_id), HTML)
+
+
+def _talk_page(snap: Snapshot, talk_id: str) -> str:
+    slug = snap.conference.slug
     found = snap.talk(talk_id)
     if found is None:
         raise NotFound(f"no talk {talk_id!r} in {slug!r}")
