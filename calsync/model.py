@@ -109,6 +109,8 @@ class Schedule:
 
 
 _WEB_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$", re.I)
+#: A control character (C0 or DEL): never in a link.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def web_url(url: str | None) -> str | None:
@@ -121,11 +123,13 @@ def web_url(url: str | None) -> str | None:
     ('https://icml.cc/virtual/2025/poster/1', None)
     >>> web_url("https://user:pw@icml.cc/x"), web_url("data:text/html,x"), web_url(None)
     (None, None, None)
+    >>> web_url("https://icml.cc/x\x01y"), web_url("https://icml.cc/x\x7f"), web_url("https://icml.cc/ü")
+    (None, None, 'https://icml.cc/ü')
     """
     if not url:
         return None
     url = url.strip()
-    return url if _WEB_URL_RE.match(url) and not any(ord(c) < 32 or ord(c) == 127 for c in url) else None
+    return url if _WEB_URL_RE.match(url) and not _CONTROL_RE.search(url) else None
 
 
 def slugify(text: str, max_length: int = 40) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -136,20 +137,38 @@ def piece_options(options: FeedOptions) -> FeedOptions:
     The view (``talks``/``sessions``) chooses events; the alarm is added when a feed is
     assembled (:meth:`EventWriter.close`); ``abstracts``, ``compact`` and ``speakers``
     choose among a piece's variant lines. So every such variant of a feed shares one
-    piece per event. Equal results are one object (interned), so a cache lookup compares
-    them by identity rather than field by field.
+    piece per event.
 
-    >>> piece_options(FeedOptions(alarm_minutes=5, speakers=True)) is piece_options(FeedOptions(abstracts=False))
+    >>> piece_options(FeedOptions(alarm_minutes=5, speakers=True)) == piece_options(FeedOptions(abstracts=False))
     True
     """
-    shared = replace(options, talks=True, sessions=False, alarm_minutes=None, abstracts=True, compact=False,
-                     speakers=False)
-    if len(_INTERNED) > 1024:  # (only the host, conference and default duration remain: a few per deployment)
-        _INTERNED.clear()
-    return _INTERNED.setdefault(shared, shared)
+    return replace(options, talks=True, sessions=False, alarm_minutes=None, abstracts=True, compact=False,
+                   speakers=False)
 
 
-_INTERNED: dict[FeedOptions, FeedOptions] = {}
+def piece_token(options: FeedOptions) -> int:
+    """A number that names :func:`piece_options` of ``options`` in the pieces' cache keys.
+
+    An int hashes and compares at once; the options would be hashed field by field at every
+    lookup. A number is never given to other options (after the table is cleared, the same
+    options get a new one: their pieces are written again, never mixed up).
+
+    >>> piece_token(FeedOptions(alarm_minutes=5)) == piece_token(FeedOptions(speakers=True))
+    True
+    >>> piece_token(FeedOptions()) == piece_token(FeedOptions(host="other.example"))
+    False
+    """
+    shared = piece_options(options)
+    token = _TOKENS.get(shared)
+    if token is None:
+        if len(_TOKENS) > 1024:  # (only the host, conference and default duration count: a few per deployment)
+            _TOKENS.clear()
+        token = _TOKENS.setdefault(shared, next(_NUMBERS))
+    return token
+
+
+_TOKENS: dict[FeedOptions, int] = {}
+_NUMBERS = itertools.count(1)
 
 
 class Slot(NamedTuple):
@@ -281,13 +300,13 @@ def assemble_feed(
 ) -> bytes:
     """A feed's bytes from its layout: the header, the VTIMEZONEs, each event's piece closed for ``options``.
 
-    ``cache`` keeps each event's piece under (the slot's key, :func:`piece_options`): a
+    ``cache`` keeps each event's piece under (the slot's key, :func:`piece_token`): a
     caller whose revisions change whenever an event's content does (the store) writes each
     event once for every view and presentation; a piece that lacks this feed's variant
     lines gets them (and is stored again: its size grew).
     """
     writer = EventWriter(options)
-    shared = piece_options(options)
+    shared = piece_token(options)
     pieces: list[EventPiece] = []
     for slot in layout.slots:
         if cache is None:

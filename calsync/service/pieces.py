@@ -2,12 +2,13 @@
 
 :func:`calsync.ical.assemble_feed` asks its cache for each event's
 :class:`~calsync.ical.EventPiece` under ``((kind, id, SEQUENCE, LAST-MODIFIED, CREATED,
-extra), options)``, where the options are :func:`calsync.ical.piece_options` — those
-that change an event's bytes (host, abstracts, default duration…), not the view
-(``talks``/``sessions`` choose events) nor the alarm (added when the feed is
-assembled). So every view, alarm value and filter of a warm conference is an assembly
-of the same pieces: no event is written twice for a new variant, and the bytes are
-those of a render from scratch (``tests/test_service_cache.py``).
+extra), token)``, where the token (:func:`calsync.ical.piece_token`) names the options
+that change an event's fixed lines (host, conference, default duration) — not the view
+(``talks``/``sessions`` choose events), the alarm (added when the feed is assembled) nor
+``abstracts``/``compact``/``speakers`` (they choose among a piece's variant lines, each
+written once when first asked for). So every view, alarm value, filter and description
+variant of a warm conference is an assembly of the same pieces, and the bytes are those
+of a render from scratch (``tests/test_service_cache.py``, ``tests/test_ical_writer.py``).
 """
 
 from __future__ import annotations
