@@ -4,9 +4,11 @@ No Flask here: the web layer calls :class:`FeedService` and turns its
 :class:`RenderedFeed` into a response. A conference's data is read once per data
 version, and after a change only the sessions that changed are read again
 (:meth:`calsync.store.Store.load_snapshot` with ``previous``). Each event's bytes are
-built once per revision and shared by every variant of a feed (:mod:`.pieces`: the view
-and the alarm are applied at assembly); each feed's bytes, ETag and gzipped bytes are
-kept per (data version, canonical query). Everything rendered lives in one
+built once per revision and shared by every variant of a feed (:mod:`.pieces`: the view,
+the alarm, the descriptions and SUMMARY's speakers are applied at assembly); each feed's
+:class:`~.selection.Selection` (sessions, talks, layout) is kept per data version and
+query without those, and its bytes, ETag and gzipped bytes (:mod:`.rendered`) per data
+version and canonical query. Everything rendered lives in one
 :class:`~calsync.service.cache.ByteCache` of ``limits.cache_megabytes``; the versions a
 new one supersedes are dropped when it is read. A warm feed request — or a 304 — costs a
 dictionary lookup and a version check at most every ``limits.cache_check_seconds``;
@@ -16,14 +18,12 @@ worker, so they cannot take every thread's CPU from cached requests.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,18 +32,9 @@ from ..config import Config
 from ..errors import InvalidFeed, NotFound
 from ..exports.changes import last_change_note
 from ..feedspec import FeedSpec
-from ..filters import (
-    FeedQuery,
-    canonical_query,
-    feed_options_for,
-    has_talk_filters,
-    query_from_filter_dict,
-    select_sessions,
-    select_talks,
-)
+from ..filters import FeedQuery, feed_options_for, select_sessions, select_talks
 from ..ical import (
     CalendarInfo,
-    FeedLayout,
     FeedOptions,
     assemble_feed,
     feed_layout,
@@ -57,82 +48,27 @@ from ..store import Snapshot, Store, StoredFeed
 from ..zones import describe_zone
 from .cache import ByteCache
 from .pieces import PieceView, piece_revision, piece_tag
+from .rendered import GZIP_MIN_BYTES, RenderedFeed, accepts_gzip, make_etag
+from .selection import Selection, describe_query, query_key, select_custom
+
+__all__ = [
+    "GZIP_MIN_BYTES",
+    "RENDER_SLOTS",
+    "FeedService",
+    "RenderedFeed",
+    "Selection",
+    "accepts_gzip",
+    "describe_query",
+    "make_etag",
+    "query_key",
+    "select_custom",
+    "utcnow",
+]
 
 log = logging.getLogger(__name__)
 
 #: Renders that missed the cache running at once in one worker (the others wait their turn).
 RENDER_SLOTS = 1
-#: Bodies shorter than this are not gzipped (the header would eat the gain).
-GZIP_MIN_BYTES = 1024
-
-
-@dataclass(frozen=True)
-class RenderedFeed:
-    """A feed's bytes with what HTTP needs: a strong ETag from the bytes, Last-Modified, a name."""
-
-    body: bytes
-    etag: str
-    last_modified: datetime
-    name: str
-    filename: str
-    #: ``"gzip"`` for the compressed form (:meth:`FeedService.gzipped`), else ``None``.
-    encoding: str | None = None
-    #: (conference slug, data version) the feed was made from: its cache entries go with that version.
-    tag: Hashable = field(default=None, compare=False, repr=False)
-
-    @property
-    def size(self) -> int:
-        """Size in bytes."""
-        return len(self.body)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The sessions and talks a feed holds and their layout (events in order, VTIMEZONEs), per data version."""
-
-    sessions: tuple[Session, ...]
-    talks: tuple[tuple[Session, Talk], ...]
-    layout: FeedLayout
-
-    @property
-    def size(self) -> int:
-        """Bytes it holds, roughly (the objects it refers to are the snapshot's, counted there)."""
-        return 200 * len(self.layout.slots) + 80 * (len(self.sessions) + len(self.talks)) + sum(
-            map(len, self.layout.timezones))
-
-
-def make_etag(body: bytes) -> str:
-    """Strong ETag of a body (quoted, as HTTP wants it).
-
-    >>> make_etag(b"x")
-    '"2d711642b726b04401627ca9fbac32f5"'
-    """
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-@functools.lru_cache(maxsize=4096)
-def query_key(query: FeedQuery) -> str:
-    """The cache key of a feed query: its canonical form without ``download`` (memoized)."""
-    return canonical_query(replace(query, download=False))
-
-
-def describe_query(query: FeedQuery) -> str:
-    """Human summary of a filter, for calendar names.
-
-    >>> from datetime import date
-    >>> describe_query(FeedQuery(types=("Oral",), day=date(2026, 7, 14)))
-    'Oral, 2026-07-14'
-    """
-    parts = [*query.types]
-    if query.day:
-        parts.append(query.day.isoformat())
-    if query.room:
-        parts.append(query.room)
-    if query.author:
-        parts.append(f"author: {query.author}")
-    if query.q:
-        parts.append(f"“{query.q}”")
-    return ", ".join(parts)
 
 
 class FeedService:
@@ -525,29 +461,8 @@ class FeedService:
         return self._cached(key, (spec.conference, version), build)
 
     def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
-        """The sessions and talks a custom feed holds: listed talks, listed sessions, filter matches.
-
-        Ids no longer in the conference (a talk removed from its page) are skipped.
-        """
-        chosen: dict[str, tuple[Session, Talk]] = {}
-        sessions: dict[str, Session] = {}
-        for talk_id in spec.talk_ids:
-            found = snap.talk(talk_id)
-            if found:
-                chosen[talk_id] = found
-        for session_id in spec.session_ids:
-            session = snap.session(session_id)
-            if session:
-                sessions[session.id] = session
-                chosen.update({t.id: (session, t) for t in session.talks})
-        if spec.filter:
-            query = query_from_filter_dict(spec.filter)
-            if has_talk_filters(query) or query.sessions:
-                chosen.update({t.id: (s, t) for s, t in select_talks(snap.sessions, query)})
-        for session, _ in chosen.values():
-            sessions.setdefault(session.id, session)
-        ordered = sorted(chosen.values(), key=lambda p: (p[1].start, p[0].id, p[1].id))
-        return sorted(sessions.values(), key=lambda s: (s.start, s.id)), ordered
+        """The sessions and talks a custom feed holds (:func:`.selection.select_custom`)."""
+        return select_custom(snap, spec)
 
     def resolve_conference(self, spec: FeedSpec) -> str:
         """The one conference holding a feed's ids (or named by it); errors name what is wrong."""
@@ -579,26 +494,3 @@ def _older_custom(entry: Hashable, current: tuple[object, ...], token: str, feed
     if entry[0] == "custom":
         return entry[3] == token and entry[:6] != current[:6]
     return entry[0] == "selection" and entry[3:5] == ("custom", token) and entry[5] != feed_version
-
-
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether an ``Accept-Encoding`` header allows gzip (``gzip`` or ``*`` without ``q=0``).
-
-    >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("gzip;q=0"), accepts_gzip("identity"), accepts_gzip(None)
-    (True, False, False, False)
-    """
-    if not accept_encoding:
-        return False
-    allowed: dict[str, bool] = {}
-    for part in accept_encoding.lower().split(","):
-        coding, _, params = part.strip().partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        allowed[coding.strip()] = q > 0
-    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))
