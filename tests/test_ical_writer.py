@@ -39,7 +39,8 @@ from calsync.ical import (
     session_days,
 )
 from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE
-from calsync.ical.writer import EventPiece, property_line
+from calsync.ical.pieces import EventPiece
+from calsync.ical.writer import property_line
 from calsync.model import Schedule, Session, Talk
 from calsync.service import FeedService
 from calsync.store import Store
@@ -412,7 +413,7 @@ def test_options_cover_every_field() -> None:
 
 def test_exact_times_answer_as_the_zone_plans_do() -> None:
     """The per-feed memo of which (start, end) pairs keep their TZID answers as :func:`_exact` for each."""
-    from calsync.ical.calendar import _exact, _ExactTimes
+    from calsync.ical.layout import _exact, _ExactTimes
     from calsync.vtimezone import zone_plan
 
     made = sessions()

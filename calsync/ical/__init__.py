@@ -23,8 +23,11 @@ The package's parts:
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
   events once per feed, as :class:`EventPiece` s that every alarm value shares;
-* :mod:`.calendar` — the calendar header, VTIMEZONEs, a feed's layout (:func:`feed_layout`:
-  its events in order, independent of the presentation) and its assembly from cached
+* :mod:`.pieces` — :class:`EventPiece` (an event written once per revision, its variant
+  lines added when asked for) and the options pieces are kept under;
+* :mod:`.layout` — a feed's layout (:func:`feed_layout`: its events in order and its
+  VTIMEZONEs, independent of the presentation; :func:`merge_layouts`);
+* :mod:`.calendar` — the calendar header and a feed's assembly from its layout and cached
   pieces (:func:`assemble_feed`); :func:`render_calendar` does both.
 """
 
@@ -32,20 +35,12 @@ from __future__ import annotations
 
 from .calendar import (
     PRODID,
-    FeedLayout,
-    PieceCache,
-    Slot,
     assemble_calendar,
     assemble_feed,
     build_calendar_header,
     describe_schedule,
-    feed_layout,
-    merge_layouts,
-    piece_options,
-    piece_token,
     render_calendar,
     render_vtimezone,
-    zone_years,
 )
 from .events import (
     BREAK_TYPES,
@@ -66,7 +61,9 @@ from .events import (
     talk_summary,
     talk_uid,
 )
-from .writer import EventPiece, EventWriter, icalendar_line, render_session_event, render_talk_event
+from .layout import FeedLayout, Slot, feed_layout, merge_layouts, zone_years
+from .pieces import EventPiece, PieceCache, piece_options, piece_token, text_variant
+from .writer import EventWriter, icalendar_line, render_session_event, render_talk_event
 
 __all__ = [
     "BREAK_TYPES",
@@ -105,5 +102,6 @@ __all__ = [
     "session_uid",
     "talk_summary",
     "talk_uid",
+    "text_variant",
     "zone_years",
 ]

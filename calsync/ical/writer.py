@@ -58,6 +58,7 @@ from .events import (
     talk_summary,
     talk_uid,
 )
+from .pieces import EventPiece, text_variant
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _value_line(name: str, value: vText | vUri) -> str:
     icalendar decodes the serialized value with ``to_unicode`` (UTF-8 with a BOM dropped:
     a value starting with U+FEFF loses it there too), so this does the same.
     """
-    return fold(name + ":" + _decoded(value.to_ical())) + _CRLF
+    return _folded(name + ":" + _decoded(value.to_ical()))
 
 
 def _uid_line(name: str, uid: str) -> str:
@@ -140,74 +141,12 @@ def _uid_line(name: str, uid: str) -> str:
     >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h"))
     True
     """
-    return fold(name + ":" + _decoded(_escape_char(uid).encode("utf-8"))) + _CRLF
+    return _folded(name + ":" + _decoded(_escape_char(uid).encode("utf-8")))
 
 
 def _text_line(name: str, text: str) -> str:
     """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`."""
-    return fold(name + ":" + _decoded(FeedText.serialize(text))) + _CRLF
-
-
-class EventPiece:
-    """One event as it is written once per revision, for every presentation of it.
-
-    ``fixed`` holds the lines no feed option changes, in three runs: the revision stamps
-    (after UID), the times to URL (after SUMMARY), STATUS and TRANSP (after DESCRIPTION
-    and RELATED-TO). The lines that options change are kept per variant, written when a
-    feed first asks for one: :meth:`text` is (UID, DESCRIPTION with RELATED-TO) of a
-    description variant (full, ``abstracts=0``, ``compact=1``: :func:`text_variant`),
-    :meth:`title` is (SUMMARY, the VALARM's DESCRIPTION, which repeats SUMMARY) of a
-    ``speakers`` setting. ``alarmed`` is false for an event that never gets a VALARM (a
-    break). A feed's alarm is added when it is assembled (:meth:`EventWriter.close`).
-    ``size`` counts the bytes of the lines held. Variants are kept in flat tuples, not
-    dicts: most pieces hold one of each, and a worker keeps tens of thousands of pieces.
-    """
-
-    __slots__ = ("_texts", "_titles", "alarmed", "fixed", "size")
-
-    def __init__(self, fixed: tuple[bytes, bytes, bytes], alarmed: bool) -> None:
-        self.fixed = fixed
-        self.alarmed = alarmed
-        self._texts: tuple[object, ...] = ()  # variant, UID, DESCRIPTION, variant, …
-        self._titles: tuple[object, ...] = ()  # speakers, SUMMARY, VALARM DESCRIPTION, …
-        self.size = sum(map(len, fixed))
-
-    def text(self, variant: str) -> tuple[bytes, bytes] | None:
-        """The UID and DESCRIPTION (+ RELATED-TO) lines of a description variant, if written."""
-        return _find(self._texts, variant)
-
-    def title(self, speakers: bool) -> tuple[bytes, bytes] | None:
-        """The SUMMARY and VALARM DESCRIPTION lines of a ``speakers`` setting, if written."""
-        return _find(self._titles, speakers)
-
-    def add_text(self, variant: str, uid: bytes, description: bytes) -> None:
-        """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines."""
-        self._texts += (variant, uid, description)
-        self.size += len(uid) + len(description)
-
-    def add_title(self, speakers: bool, summary: bytes, alarm: bytes) -> None:
-        """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting."""
-        self._titles += (speakers, summary, alarm)
-        self.size += len(summary) + len(alarm)
-
-
-def _find(flat: tuple[object, ...], wanted: object) -> tuple[bytes, bytes] | None:
-    for at in range(0, len(flat), 3):
-        if flat[at] == wanted:
-            return cast(bytes, flat[at + 1]), cast(bytes, flat[at + 2])
-    return None
-
-
-def text_variant(options: FeedOptions) -> str:
-    """Which description an event gets: ``compact``, ``short`` (no abstract) or ``full``.
-
-    The UID, DESCRIPTION and RELATED-TO lines depend on it and on nothing else of the options
-    that :func:`calsync.ical.calendar.piece_options` leaves out.
-
-    >>> text_variant(FeedOptions()), text_variant(FeedOptions(abstracts=False)), text_variant(FeedOptions(compact=True))
-    ('full', 'short', 'compact')
-    """
-    return "compact" if options.compact else ("full" if options.abstracts else "short")
+    return _folded(name + ":" + _decoded(FeedText.serialize(text)))
 
 
 class EventWriter:
@@ -380,7 +319,7 @@ class EventWriter:
                            description.encode("utf-8"))
         if piece.title(self._speakers) is None:
             summary = _decoded(FeedText.serialize(talk_summary(talk, session, options)))
-            piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
+            piece.add_title(self._speakers, *_title_lines(summary))
 
     def session(
         self,
@@ -435,7 +374,7 @@ class EventWriter:
             piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
         if piece.title(self._speakers) is None:
             summary = _decoded(FeedText.serialize(session.title))
-            piece.add_title(self._speakers, (fold("SUMMARY:" + summary) + _CRLF).encode("utf-8"), _alarm_line(summary))
+            piece.add_title(self._speakers, *_title_lines(summary))
 
 
 def _encoded(*runs: str) -> tuple[bytes, bytes, bytes]:
@@ -443,9 +382,9 @@ def _encoded(*runs: str) -> tuple[bytes, bytes, bytes]:
     return stamps, middle, tail
 
 
-def _alarm_line(summary: str) -> bytes:
-    """The VALARM's DESCRIPTION: the event's SUMMARY value (already serialized), folded."""
-    return (fold("DESCRIPTION:" + summary) + _CRLF).encode("utf-8")
+def _title_lines(summary: str) -> tuple[bytes, bytes]:
+    """SUMMARY and the VALARM's DESCRIPTION (which repeats it), from the serialized SUMMARY value."""
+    return _folded("SUMMARY:" + summary).encode("utf-8"), _folded("DESCRIPTION:" + summary).encode("utf-8")
 
 
 def render_talk_event(
