@@ -128,58 +128,24 @@ def test_errors_are_plain_text_with_their_status(client) -> None:
     assert client.post(f"{CONF}/schedule.json").status_code == 405
 
 
-def test_the_document_cache_keeps_to_its_budget() -> None:
-    from datetime import UTC, datetime
+def test_documents_live_in_the_workers_byte_budget_and_go_with_their_version(app, client) -> None:
+    """Schedules and change feeds are kept like the .ics feeds: one budget, tagged by data version."""
+    service = app.extensions["calsync"].service
+    for path in ("schedule.xml", "schedule.json", "changes.atom"):
+        assert client.get(f"{CONF}/{path}").status_code == 200
+    version = service.snapshot(SAMPLE_SLUG).conference.version
 
-    from calsync.service import RenderedFeed
-    from calsync.web.exports import ExportCache
+    def kept() -> dict[str, object]:
+        return {str(k[1]): t for k, (_v, _c, t) in service.cache._entries.items() if isinstance(k, tuple) and k[0] == "export"}
 
-    def doc(size: int) -> RenderedFeed:
-        return RenderedFeed(body=b"x" * size, etag='"e"', last_modified=datetime(2026, 1, 1, tzinfo=UTC), name="n", filename="n")
-
-    cache = ExportCache(size=3, max_bytes=100)
-    built: list[int] = []
-    for n in range(5):
-        cache.get(("k", n), lambda n=n: built.append(n) or doc(40))
-    assert cache.bytes == 80 and built == [0, 1, 2, 3, 4]
-    cache.get(("k", 4), lambda: doc(1))  # a hit: not built again
-    assert built == [0, 1, 2, 3, 4]
-    cache.get(("big",), lambda: doc(500))  # bigger than the budget: kept alone
-    assert cache.bytes == 500
-    cache.get(("k", 3), lambda: built.append(3) or doc(40))
-    assert built[-1] == 3 and cache.bytes == 40
-
-
-def test_concurrent_first_requests_build_a_document_once() -> None:
-    import threading
-    import time
-    from datetime import UTC, datetime
-
-    from calsync.service import RenderedFeed
-    from calsync.web.exports import ExportCache
-
-    cache = ExportCache()
-    started = threading.Event()
-    builds: list[int] = []
-
-    def build() -> RenderedFeed:
-        builds.append(1)
-        started.set()
-        release.wait(5)
-        return RenderedFeed(body=b"doc", etag='"e"', last_modified=datetime(2026, 1, 1, tzinfo=UTC), name="n", filename="n")
-
-    release = threading.Event()
-    got: list[bytes] = []
-    threads = [threading.Thread(target=lambda: got.append(cache.get(("k",), build).body)) for _ in range(4)]
-    threads[0].start()
-    assert started.wait(5)
-    for t in threads[1:]:
-        t.start()
-    time.sleep(0.2)  # the others reach the cache while the first one builds
-    release.set()
-    for t in threads:
-        t.join(5)
-    assert got == [b"doc"] * 4 and builds == [1]
+    assert kept() == {kind: (SAMPLE_SLUG, version) for kind in ("xml", "json", "atom")}
+    first = client.get(f"{CONF}/schedule.xml")
+    assert len(kept()) == 3  # a hit: nothing new kept
+    move_one_talk(app)
+    service.config = replace(service.config, limits=replace(service.config.limits, cache_check_seconds=0))
+    second = client.get(f"{CONF}/schedule.xml")
+    assert second.data != first.data
+    assert kept() == {"xml": (SAMPLE_SLUG, version + 1)}  # the older version's documents were dropped
 
 
 def test_every_format_link_is_served(app, client) -> None:

@@ -205,3 +205,34 @@ def test_an_entry_stored_again_is_counted_once_and_keeps_its_tag() -> None:
     assert cache.get("b") is None and cache.get("c") is None and cache.size == 1350 + 4 * ENTRY_OVERHEAD
     cache.put("a", "a3", cache.budget // 4, tag="t")  # grown too large to keep: not left counted at its old size
     assert cache.get("a") is None and cache.tagged("t") == [] and cache.size == 1050 + 3 * ENTRY_OVERHEAD
+
+
+def test_concurrent_first_requests_build_an_answer_once(setup: tuple[Store, Config]) -> None:
+    """Single flight: threads asking for a key being built wait for it instead of building it too."""
+    import threading
+    import time
+
+    from calsync.service import RenderedFeed
+
+    store, config = setup
+    service = fresh(store, config)
+    started, release = threading.Event(), threading.Event()
+    builds: list[int] = []
+
+    def build() -> RenderedFeed:
+        builds.append(1)
+        started.set()
+        release.wait(5)
+        return RenderedFeed(body=b"doc", etag='"e"', last_modified=datetime(2026, 1, 1, tzinfo=UTC), name="n", filename="n")
+
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(service.cached(("k",), None, build).body)) for _ in range(4)]
+    threads[0].start()
+    assert started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    time.sleep(0.2)  # the others reach the cache while the first one builds
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert got == [b"doc"] * 4 and builds == [1]

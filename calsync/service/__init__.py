@@ -47,6 +47,7 @@ from ..model import Session, Talk
 from ..store import Snapshot, Store, StoredFeed
 from ..zones import describe_zone
 from .cache import ByteCache
+from .freshness import Flights, Versioned
 from .pieces import PieceView, piece_revision, piece_tag
 from .rendered import GZIP_MIN_BYTES, RenderedFeed, accepts_gzip, make_etag
 from .selection import Selection, describe_query, query_key, select_custom
@@ -89,76 +90,26 @@ class FeedService:
         self.clock = clock
         self.now = now
         self._lock = threading.RLock()
-        self._snapshots: dict[str, tuple[Snapshot, float]] = {}
-        self._feed_specs: dict[str, tuple[StoredFeed, float]] = {}
+        # Single flight: one thread loads a snapshot or renders a feed; the others wait for it.
+        self._flight = Flights()
+        self._snapshots: Versioned[Snapshot] = Versioned(
+            store.conference_version, lambda s: s.conference.version, self._load_snapshot,
+            lambda slug: f"no conference {slug!r}", self._flight, clock)
+        self._feed_specs: Versioned[StoredFeed] = Versioned(
+            store.feed_version, lambda f: f.version, lambda token, _previous: self.store.get_feed(token),
+            lambda _token: "no such feed", self._flight, clock)
         #: Every rendered thing (feeds, gzipped feeds, pages, event pieces) within one byte budget.
         self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
         self._versions: dict[str, set[int]] = {}  # the data versions of each conference in the cache
-        # Single flight: one thread loads a snapshot or renders a feed; the others wait for it
-        # (concurrent first requests would otherwise each build it, and multiply memory).
-        self._flights: dict[object, threading.Lock] = {}
         self._render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
         #: Events icalendar serialized so far (the rest came from the piece cache).
         self.events_rendered = 0
 
-    def _flight(self, key: object) -> threading.Lock:
-        with self._lock:
-            return self._flights.setdefault(key, threading.Lock())
-
-    def _land(self, key: object) -> None:
-        with self._lock:
-            self._flights.pop(key, None)
-
     # -- data -----------------------------------------------------------------
-
-    def _fresh(
-        self,
-        cache: dict[str, tuple[Any, float]],
-        key: str,
-        current_version: Callable[[str], int | None],
-        version_of: Callable[[Any], int],
-        load: Callable[[str, Any], Any],
-        missing: str,
-        ttl: float | None = None,
-    ) -> Any:
-        """A cached value, trusted for ``ttl`` (default ``cache_check_seconds``), then re-read only if its version moved.
-
-        ``load(key, previous)`` gets the value it replaces (``None`` the first time).
-        """
-        ttl = self.config.limits.cache_check_seconds if ttl is None else ttl
-        with self._lock:
-            entry = cache.get(key)
-            if entry is not None and self.clock() - entry[1] < ttl:
-                return entry[0]
-        version = current_version(key)
-        if version is None:
-            with self._lock:
-                cache.pop(key, None)
-            raise NotFound(missing)
-        if entry is not None and version_of(entry[0]) == version:
-            value = entry[0]
-        else:
-            flight = (id(cache), key)
-            with self._flight(flight):
-                try:
-                    with self._lock:
-                        entry = cache.get(key)
-                    if entry is not None and version_of(entry[0]) == version:
-                        value = entry[0]  # another thread loaded it meanwhile
-                    else:
-                        value = load(key, entry[0] if entry is not None else None)
-                finally:
-                    self._land(flight)
-        with self._lock:
-            cache[key] = (value, self.clock())
-        return value
 
     def snapshot(self, slug: str) -> Snapshot:
         """A conference's data, re-read only when its version changed (and then only what changed)."""
-        return cast(Snapshot, self._fresh(
-            self._snapshots, slug, self.store.conference_version, lambda s: s.conference.version,
-            self._load_snapshot, f"no conference {slug!r}",
-        ))
+        return self._snapshots.get(slug, self.config.limits.cache_check_seconds)
 
     def _load_snapshot(self, slug: str, previous: Snapshot | None) -> Snapshot:
         snap = self.store.load_snapshot(slug, previous=previous)
@@ -192,19 +143,15 @@ class FeedService:
         The version is checked on every request (one primary-key read), so a feed that
         was edited, rotated or deleted on another worker or instance changes at once.
         """
-        return cast(StoredFeed, self._fresh(
-            self._feed_specs, token, self.store.feed_version, lambda f: f.version,
-            lambda key, _previous: self.store.get_feed(key), "no such feed", ttl=0,
-        ))
+        return self._feed_specs.get(token, ttl=0)
 
     def forget_feed(self, token: str) -> None:
         """Drop a custom feed's cached definition (after an edit in this process)."""
-        with self._lock:
-            self._feed_specs.pop(token, None)
+        self._feed_specs.forget(token)
 
     # -- cache ----------------------------------------------------------------
 
-    def _cached(
+    def cached(
         self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed], *, slot: bool = True
     ) -> RenderedFeed:
         """The cached answer of ``key``, else ``build()`` once (single-flight per key).
@@ -216,16 +163,13 @@ class FeedService:
         if found is not None:
             return found
         with self._flight(key):
-            try:
-                found = self.cache.get(key)
-                if found is not None:  # rendered by another thread while this one waited
-                    return found
-                if not slot:
-                    return self._build(key, tag, build)
-                with self._render_slots:
-                    return self._build(key, tag, build)
-            finally:
-                self._land(key)
+            found = self.cache.get(key)
+            if found is not None:  # rendered by another thread while this one waited
+                return found
+            if not slot:
+                return self._build(key, tag, build)
+            with self._render_slots:
+                return self._build(key, tag, build)
 
     def _build(self, key: tuple[Any, ...], tag: Hashable, build: Callable[[], RenderedFeed]) -> RenderedFeed:
         started = time.perf_counter()
@@ -255,17 +199,14 @@ class FeedService:
         if found is not None:
             return found
         with self._flight(key):
-            try:
-                found = self.cache.get(key)
-                if found is not None:
-                    return found
-                with self._render_slots:
-                    body = gzip.compress(feed.body, compresslevel=6, mtime=0)
-                packed = replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
-                self._keep_version(feed.tag)
-                return cast(RenderedFeed, self.cache.put(key, packed, len(body), tag=feed.tag))
-            finally:
-                self._land(key)
+            found = self.cache.get(key)
+            if found is not None:
+                return found
+            with self._render_slots:
+                body = gzip.compress(feed.body, compresslevel=6, mtime=0)
+            packed = replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
+            self._keep_version(feed.tag)
+            return cast(RenderedFeed, self.cache.put(key, packed, len(body), tag=feed.tag))
 
     def negotiate(self, feed: RenderedFeed, accept_encoding: str | None) -> RenderedFeed:
         """The form of ``feed`` to send for a request's ``Accept-Encoding``: gzipped when it allows gzip."""
@@ -288,7 +229,7 @@ class FeedService:
             return RenderedFeed(body=body, etag=make_etag(body), last_modified=snap.conference.modified,
                                 name=name, filename=media_type)
 
-        return self._cached((kind, slug, version, key), (slug, version), make, slot=False)
+        return self.cached((kind, slug, version, key), (slug, version), make, slot=False)
 
     def _cancel_window(self) -> int | None:
         days = self.config.feed.cancelled_days
@@ -384,7 +325,7 @@ class FeedService:
             description = f"{snap.conference.name}: {len(chosen.sessions)} sessions, {len(chosen.talks)} slots. Times in {describe_zone(snap.conference.timezone)}. Made by calsync. {self._last_change(snap)}"
             return self._render(snap, name, description, chosen, options, page_url)
 
-        return self._cached(key, (slug, version), build)
+        return self.cached(key, (slug, version), build)
 
     def session_feed(self, slug: str, session_id: str, query: FeedQuery, page_url: str | None = None) -> RenderedFeed:
         """One session's feed (its talks by default; ``view=sessions|both``)."""
@@ -402,7 +343,7 @@ class FeedService:
             description = f"{session.title} — {snap.conference.name}. Times in {describe_zone(session.timezone)}. Made by calsync. {self._last_change(snap, [t.id for t in session.talks])}"
             return self._render(snap, session.title, description, chosen, options, page_url or session.source_url)
 
-        return self._cached(key, (slug, version), build)
+        return self.cached(key, (slug, version), build)
 
     def talk_feed(self, slug: str, talk_id: str, query: FeedQuery | None = None) -> RenderedFeed:
         """One talk as a calendar (a download), with the feeds' options (``alarm``, ``abstracts``…)."""
@@ -422,7 +363,7 @@ class FeedService:
             description = f"{name} — {session.title}, {snap.conference.name}. Made by calsync."
             return self._render(snap, name, description, chosen, options, talk.url or session.source_url)
 
-        return self._cached(key, (slug, version), build)
+        return self.cached(key, (slug, version), build)
 
     def _conference_selection(self, snap: Snapshot, query: FeedQuery) -> tuple[list[Session], list[tuple[Session, Talk]]]:
         """A conference feed's sessions and talks (talks removed lately included, as cancelled)."""
@@ -458,7 +399,7 @@ class FeedService:
         found: RenderedFeed | None = self.cache.get(key)
         if found is None:  # a new version of this custom feed: its older ones go (both variants of the current stay)
             self.cache.discard(lambda k, _t: not _older_custom(k, key, token, feed.version))
-        return self._cached(key, (spec.conference, version), build)
+        return self.cached(key, (spec.conference, version), build)
 
     def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
         """The sessions and talks a custom feed holds (:func:`.selection.select_custom`)."""

@@ -5,7 +5,8 @@
 * ``/conferences/<conf>/changes.atom`` and ``/feeds/<token>/changes.atom`` — the Atom feed of changes.
 
 The documents are made by :mod:`calsync.exports` (pure) and kept per data version (the
-conference's, and a custom feed's), like the ``.ics`` feeds: a strong ETag from the bytes,
+conference's, and a custom feed's) like the ``.ics`` feeds — in the feed service's byte
+budget, single-flight, dropped with their version — with a strong ETag from the bytes,
 Last-Modified from the data, ``If-None-Match``/``If-Modified-Since`` → 304, ``HEAD``,
 ``Cache-Control`` (``public`` with CORS for conferences, ``private`` for custom feeds), gzip
 for clients that ask (``feed.gzip``; made once per version by the feed service, with its own ETag). No
@@ -16,8 +17,6 @@ parameters are taken; errors are plain text. For the pages: :func:`what_changed`
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -46,10 +45,6 @@ from .services import services
 
 bp = Blueprint("exports", __name__)
 
-#: Documents kept rendered per app (LRU), and their bytes at most (a 10,000-talk conference's
-#: XML is 14 MB, its JSON 15 MB; the newest document is kept whatever its size).
-CACHE_SIZE = 128
-CACHE_BYTES = 96_000_000
 #: Entries of an Atom feed of changes at most (the newest; the feed says how many there were).
 MAX_CHANGES = 500
 
@@ -61,49 +56,20 @@ CONTENT_TYPES = {
 
 
 class ExportCache:
-    """Rendered documents by key (kind, conference or token, versions, base URL); thread-safe LRU."""
+    """What one schedule render hands the next: built events and their XML elements (each
+    dict emptied past its size by :mod:`calsync.exports`), so a new version of a big
+    schedule builds only what changed. The documents themselves are kept by
+    :meth:`calsync.service.FeedService.cached`, within the worker's byte budget."""
 
-    def __init__(self, size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES) -> None:
-        self.size = size
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[Any, ...], RenderedFeed] = OrderedDict()
-        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
-        #: Built events and their XML elements, reused by the next version's render (each emptied past its size).
+    def __init__(self) -> None:
         self.events: dict[tuple[object, ...], ExportEvent] = {}
         self.fragments: dict[ExportEvent, str] = {}
 
-    def get(self, key: tuple[Any, ...], build: Callable[[], RenderedFeed]) -> RenderedFeed:
-        """The document under ``key``, built by ``build`` when missing — by one thread at a time
-        (concurrent first requests for a big conference wait for it instead of building it too)."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-            flight = self._flights.setdefault(key, threading.Lock())
-        with flight:
-            with self._lock:
-                found = self._items.get(key)
-            if found is not None:
-                return found
-            try:
-                made = build()
-                self._keep(key, made)
-            finally:
-                with self._lock:
-                    self._flights.pop(key, None)
-        return made
 
-    def _keep(self, key: tuple[Any, ...], made: RenderedFeed) -> None:
-        with self._lock:
-            previous = self._items.pop(key, None)
-            self.bytes -= previous.size if previous is not None else 0
-            self._items[key] = made
-            self.bytes += made.size
-            while len(self._items) > 1 and (len(self._items) > self.size or self.bytes > self.max_bytes):
-                self.bytes -= self._items.popitem(last=False)[1].size
+def _kept(key: tuple[Any, ...], snap: Snapshot, render: Callable[[], RenderedFeed]) -> RenderedFeed:
+    """The document under ``key``, rendered once per key (single flight) and kept with ``snap``'s version."""
+    conf = snap.conference
+    return services().service.cached(("export", *key), (conf.slug, conf.version), render)
 
 
 def _cache() -> ExportCache:
@@ -154,14 +120,15 @@ def _headers(etag: str, modified: datetime, public: bool, max_age: int) -> tuple
 # -- what a conference or a custom feed holds ------------------------------------------------
 
 
-def _conference(slug: str) -> tuple[Snapshot, list[tuple[Session, Talk]], ScheduleInfo]:
-    snap = services().service.snapshot(slug)
+def _conference(snap: Snapshot) -> tuple[list[tuple[Session, Talk]], ScheduleInfo]:
+    """A conference's talks and its schedule's texts, from the snapshot the request read."""
     conf = snap.conference
+    slug = conf.slug
     info = ScheduleInfo(
         slug=conf.slug, title=conf.name, timezone=conf.timezone,
         url=absolute(url_for("pages.conference_page", slug=slug)), version=str(conf.version), modified=conf.modified,
     )
-    return snap, [(s, t) for s in snap.sessions for t in s.talks], info
+    return [(s, t) for s in snap.sessions for t in s.talks], info
 
 
 def _custom(token: str) -> tuple[StoredFeed, Snapshot, list[tuple[Session, Talk]], ScheduleInfo]:
@@ -253,10 +220,10 @@ def _conference_schedule(slug: str, kind: str) -> Response:
         key = (kind, slug, snap.conference.version, base_url())
 
         def render() -> RenderedFeed:
-            _, talks, info = _conference(slug)
+            talks, info = _conference(snap)
             return _document(_write(kind, talks, info), info.modified, f"{slug}.{kind}")
 
-        return _cache().get(key, render)
+        return _kept(key, snap, render)
 
     return _answer(build, kind, public=True)
 
@@ -266,10 +233,7 @@ def _custom_schedule(token: str, kind: str) -> Response:
         stored, snap, talks, info = _custom(token)
         key = (kind, token, stored.version, snap.conference.version, base_url())
 
-        def render() -> RenderedFeed:
-            return _document(_write(kind, talks, info), info.modified, f"feed.{kind}")
-
-        return _cache().get(key, render)
+        return _kept(key, snap, lambda: _document(_write(kind, talks, info), info.modified, f"feed.{kind}"))
 
     return _answer(build, kind, public=False)
 
@@ -297,7 +261,8 @@ def custom_schedule_json(token: str) -> Response:
 @bp.get("/conferences/<id:slug>/changes.atom")
 def conference_changes(slug: str) -> Response:
     def build() -> RenderedFeed:
-        conf = services().service.snapshot(slug).conference
+        snap = services().service.snapshot(slug)
+        conf = snap.conference
         key = ("atom", slug, conf.version, _hour(), base_url())
 
         def render() -> RenderedFeed:
@@ -305,7 +270,7 @@ def conference_changes(slug: str) -> Response:
             page = absolute(url_for("pages.conference_page", slug=slug))
             return _document(_atom(changes, f"What changed: {conf.name}", page, conf.modified), _modified(changes, conf.modified), f"{slug}.atom")
 
-        return _cache().get(key, render)
+        return _kept(key, snap, render)
 
     return _answer(build, "atom", public=True)
 
@@ -321,7 +286,7 @@ def custom_changes(token: str) -> Response:
             body = _atom(changes, f"What changed: {stored.spec.name}", info.url, info.modified)
             return _document(body, _modified(changes, info.modified), "feed.atom")
 
-        return _cache().get(key, render)
+        return _kept(key, snap, render)
 
     return _answer(build, "atom", public=False)
 
