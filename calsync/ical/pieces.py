@@ -60,10 +60,16 @@ class EventPiece:
 
 
 def _find(flat: tuple[object, ...], wanted: object) -> tuple[bytes, bytes] | None:
-    for at in range(0, len(flat), 3):
-        if flat[at] == wanted:
-            return cast(bytes, flat[at + 1]), cast(bytes, flat[at + 2])
-    return None
+    """The two lines after key ``wanted`` in a flat (key, line, line, …) tuple.
+
+    Keys are strings or booleans and lines bytes, which never compare equal to them, so
+    ``tuple.index`` (in C) finds only a key.
+    """
+    try:
+        at = flat.index(wanted)
+    except ValueError:
+        return None
+    return cast(bytes, flat[at + 1]), cast(bytes, flat[at + 2])
 
 
 def text_variant(options: FeedOptions) -> str:
