@@ -236,3 +236,20 @@ def test_concurrent_first_requests_build_an_answer_once(setup: tuple[Store, Conf
     for t in threads:
         t.join(5)
     assert got == [b"doc"] * 4 and builds == [1]
+
+
+def test_pieces_that_grow_are_counted_at_their_new_size(setup: tuple[Store, Config]) -> None:
+    """A description or SUMMARY variant adds lines to cached pieces: the budget counts them, once per feed."""
+    from calsync.ical.pieces import EventPiece
+    from calsync.service.pieces import PIECE_OVERHEAD
+
+    store, config = setup
+    service = fresh(store, config)
+    service.conference_feed(SAMPLE_SLUG, FeedQuery(view="both"))
+    before = service.cache.size
+    for query in (FeedQuery(view="both", abstracts=False), FeedQuery(view="both", speakers=True, compact=True)):
+        service.conference_feed(SAMPLE_SLUG, query)
+    entries = service.cache._entries.values()
+    pieces = [(value, cost) for value, cost, _tag in entries if isinstance(value, EventPiece)]
+    assert pieces and all(cost == value.size + PIECE_OVERHEAD + ENTRY_OVERHEAD for value, cost in pieces)
+    assert service.cache.size == sum(cost for _value, cost, _tag in entries) > before

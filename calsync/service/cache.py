@@ -97,6 +97,18 @@ class ByteCache:
             _malloc_trim()
         return value
 
+    def resize(self, sizes: Iterable[tuple[Hashable, int]]) -> None:
+        """Count entries again at new payload sizes (values that grew in place), then keep to the budget."""
+        with self._lock:
+            for key, size in sizes:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    cost = size + ENTRY_OVERHEAD
+                    self._entries[key] = (entry[0], cost, entry[2])
+                    self.size += cost - entry[1]
+            while self.size > self.budget and self._entries:
+                self._evicted += self._pop(next(iter(self._entries)))
+
     def _pop(self, key: Hashable) -> int:
         entry = self._entries.pop(key, None)
         if entry is None:
