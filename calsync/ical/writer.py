@@ -32,6 +32,7 @@ with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -44,6 +45,7 @@ from icalendar.parser.string import _escape_char  # what vText.to_ical applies (
 from ..icalfold import fold
 from ..model import Session, Talk, normalize_title
 from .events import (
+    _UNSAFE_ASCII,
     PALETTE,
     FeedOptions,
     FeedText,
@@ -63,6 +65,8 @@ from .pieces import EventPiece, text_variant
 log = logging.getLogger(__name__)
 
 _CRLF = "\r\n"
+#: What TEXT escaping changes (and a BOM, which decoding drops): a value without them is written as it is.
+_TEXT_SPECIAL = re.compile("[\\\\;,\r\n\ufeff]")
 _BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
 #: Properties whose datetime ``Component.add`` converts to UTC before encoding it.
@@ -136,16 +140,34 @@ def _uid_line(name: str, uid: str) -> str:
     """``_value_line(name, vText(uid))`` without making the ``vText`` (and its ``Parameters``): one per event.
 
     ``vText.to_ical`` is icalendar's TEXT escaping of the value, encoded; decoding it again
-    drops a leading BOM, as ``to_unicode`` does.
+    drops a leading BOM, as ``to_unicode`` does. A short ASCII id with nothing to escape
+    (almost every one) is written as it is.
 
     >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h"))
     True
+    >>> _uid_line("UID", "a;b,c") == _value_line("UID", vText("a;b,c"))
+    True
     """
+    line = name + ":" + uid
+    if len(line) < 75 and uid.isascii() and _TEXT_SPECIAL.search(uid) is None:
+        return line + _CRLF
     return _folded(name + ":" + _decoded(_escape_char(uid).encode("utf-8")))
 
 
 def _text_line(name: str, text: str) -> str:
-    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`."""
+    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`.
+
+    ASCII text without a backslash or a carriage return (most descriptions) takes a short
+    path with the same result: control characters deleted, then ``;``, ``,`` and newlines
+    escaped (:func:`~calsync.ical.events.clean_text`, :class:`FeedText`).
+
+    >>> text = "a;b," + chr(10) + "c" + chr(7)
+    >>> _text_line("X", text) == _folded("X:" + _decoded(FeedText.serialize(text)))
+    True
+    """
+    if text.isascii() and "\\" not in text and "\r" not in text:
+        value = text.encode("ascii").translate(None, _UNSAFE_ASCII).decode("ascii")
+        return _folded(name + ":" + value.replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
     return _folded(name + ":" + _decoded(FeedText.serialize(text)))
 
 
@@ -223,12 +245,12 @@ class EventWriter:
             found = self._lines[key] = _folded(icalendar_line(name, FeedText(text)))
         return found
 
-    def _related(self, uid: str) -> str:
-        """RELATED-TO a session's UID (shared by the session's talks and later days)."""
-        key = ("related-to", uid)
+    def _related(self, session: Session) -> str:
+        """RELATED-TO a session's UID (shared by the session's talks and later days; by id: the options are the writer's)."""
+        key = ("related-to", session.id)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = _uid_line("RELATED-TO", uid)
+            found = self._lines[key] = _uid_line("RELATED-TO", session_uid(session, self.options))
         return found
 
     def _type(self, kind: str) -> str:
@@ -313,8 +335,7 @@ class EventWriter:
         """Add to a talk's piece the lines of this writer's variant it misses."""
         options = self.options
         if piece.text(self._variant) is None:
-            description = _text_line("DESCRIPTION", build_talk_description(talk, session, options)) + self._related(
-                session_uid(session, options))
+            description = _text_line("DESCRIPTION", build_talk_description(talk, session, options)) + self._related(session)
             piece.add_text(self._variant, _uid_line("UID", talk_uid(talk, options)).encode("utf-8"),
                            description.encode("utf-8"))
         if piece.title(self._speakers) is None:
@@ -368,7 +389,7 @@ class EventWriter:
             later = first_day is not None and day != first_day
             description = _text_line("DESCRIPTION", build_session_description(session, options))
             if later:
-                description += self._related(uid)
+                description += self._related(session)
                 item_id, host = uid.split("@", 1)
                 uid = f"{item_id}-{day:%Y%m%d}@{host}"
             piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
