@@ -7,8 +7,9 @@ One process tree: a generated conference (``harness.conference``: 500 sessions Ã
 ~1.5 KB abstracts) in a temporary SQLite file, the in-process figures (CPU seconds of this
 process, median of the rounds, each round running every case once: interleaved), then the
 four servers side by side under the same load, interleaved the same way. Prints a table of
-ratios (bench/README.md explains each line). nginx is skipped with a message when absent
-(``apt-get install nginx-light``), wrk likewise (a Python load generator is used instead).
+ratios (bench/README.md explains each line). Its set-up installs nginx (``nginx-light``) and
+wrk with apt when they are missing and it runs as root (``--no-install``: not); without them
+nginx's column is skipped with a message, and a Python load generator replaces wrk.
 """
 
 from __future__ import annotations
@@ -195,7 +196,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="load per HTTP case and round")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--no-install", action="store_true", help="do not apt-get install nginx-light and wrk when missing")
     args = parser.parse_args()
+    if not (args.skip_http or args.no_install):
+        harness.install_tools()
     print(f"load average {os.getloadavg()[0]:.1f}; wrk: {harness.WRK or 'absent (Python load)'}; nginx: {harness.NGINX or 'absent'}")
     schedule = harness.conference(args.sessions, args.talks)
     talks = args.sessions * args.talks

@@ -31,6 +31,29 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 WRK = shutil.which("wrk")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
+
+def install_tools() -> None:
+    """Set-up: install nginx (``nginx-light``) and wrk with apt when they are missing and this can.
+
+    Only as root with ``apt-get`` (a CI machine, a container); elsewhere it says what is missing
+    and the comparison runs without (nginx's column skipped, a Python load generator for wrk).
+    """
+    global WRK, NGINX
+    wanted = [package for package, found in (("nginx-light", NGINX), ("wrk", WRK)) if not found]
+    if not wanted:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        print(f"missing {', '.join(wanted)} (apt-get install {' '.join(wanted)} as root to add them)")
+        return
+    print(f"set-up: apt-get install {' '.join(wanted)}", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for package in wanted:  # one at a time: a package the mirror lacks does not stop the other
+        done = subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"set-up: {package} not installed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+    WRK = shutil.which("wrk")
+    NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
 # -- timing -----------------------------------------------------------------------
 
 
