@@ -102,7 +102,7 @@ class FeedService:
         self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
         self._versions: dict[str, set[int]] = {}  # the data versions of each conference in the cache
         self._render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
-        #: Events icalendar serialized so far (the rest came from the piece cache).
+        #: Event pieces written or given a variant's lines so far (the rest came from the piece cache as they were).
         self.events_rendered = 0
 
     # -- data -----------------------------------------------------------------
