@@ -451,3 +451,15 @@ def test_merged_layouts_are_the_layout_of_both_views() -> None:
     empty = feed_layout([], info, lambda _i: REVISIONS[0], FeedOptions(talks=False, sessions=True))
     assert merge_layouts(empty, feed_layout(made, info, lambda _i: REVISIONS[0], FeedOptions())) is None
     assert len(everything.slots) > len(made)
+
+
+def test_a_variant_is_kept_once() -> None:
+    """Two feeds filling the same piece with the same variant (threads) keep it once, counted once."""
+    piece = EventWriter(FeedOptions()).talk_piece(sessions()[0].talks[0], sessions()[0], REVISIONS[0])
+    size = piece.size
+    piece.add_text("short", b"UID:x\r\n", b"DESCRIPTION:y\r\n")
+    piece.add_text("short", b"UID:x\r\n", b"DESCRIPTION:y\r\n")
+    piece.add_title(True, b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")
+    piece.add_title(True, b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")
+    assert piece.size == size + 7 + 15 + 11 + 15
+    assert piece.text("short") == (b"UID:x\r\n", b"DESCRIPTION:y\r\n") and piece.title(True) == (b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")

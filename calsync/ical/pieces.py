@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from dataclasses import replace
 from typing import Protocol, cast
 
@@ -49,14 +50,26 @@ class EventPiece:
         return _find(self._titles, speakers)
 
     def add_text(self, variant: str, uid: bytes, description: bytes) -> None:
-        """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines."""
-        self._texts += (variant, uid, description)
-        self.size += len(uid) + len(description)
+        """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines (once).
+
+        Pieces are shared between threads: two feeds may add different variants to one
+        piece at once, and neither addition may be lost (a closing feed needs its lines).
+        """
+        with _GROWING:
+            if _find(self._texts, variant) is None:
+                self._texts += (variant, uid, description)
+                self.size += len(uid) + len(description)
 
     def add_title(self, speakers: bool, summary: bytes, alarm: bytes) -> None:
-        """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting."""
-        self._titles += (speakers, summary, alarm)
-        self.size += len(summary) + len(alarm)
+        """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting (once)."""
+        with _GROWING:
+            if _find(self._titles, speakers) is None:
+                self._titles += (speakers, summary, alarm)
+                self.size += len(summary) + len(alarm)
+
+
+#: Held while a piece gets a variant's lines (rare, short: one lock for all pieces).
+_GROWING = threading.Lock()
 
 
 def _find(flat: tuple[object, ...], wanted: object) -> tuple[bytes, bytes] | None:
