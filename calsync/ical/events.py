@@ -138,7 +138,16 @@ class FeedText(vText):
         >>> FeedText.serialize("a;b, c\\n")
         b'a\\\\;b\\\\, c\\\\n'
         """
-        return _escaped(clean_text(str(value))).encode("utf-8")
+        return feed_text_value(value).encode("utf-8")
+
+
+def feed_text_value(value: str) -> str:
+    """A TEXT value as :class:`FeedText` writes it, as text: :func:`clean_text`, then escaping.
+
+    >>> feed_text_value("a;b, c\\n")
+    'a\\\\;b\\\\, c\\\\n'
+    """
+    return _escaped(clean_text(str(value)))
 
 
 def _escaped(raw: str) -> str:

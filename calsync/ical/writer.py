@@ -32,7 +32,6 @@ with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -45,7 +44,6 @@ from icalendar.parser.string import _escape_char  # what vText.to_ical applies (
 from ..icalfold import fold
 from ..model import Session, Talk, normalize_title
 from .events import (
-    _UNSAFE_ASCII,
     PALETTE,
     FeedOptions,
     FeedText,
@@ -55,6 +53,7 @@ from .events import (
     build_talk_description,
     clean_text,
     event_end,
+    feed_text_value,
     is_break,
     session_uid,
     talk_summary,
@@ -65,8 +64,6 @@ from .pieces import EventPiece, text_variant
 log = logging.getLogger(__name__)
 
 _CRLF = "\r\n"
-#: What TEXT escaping changes (and a BOM, which decoding drops): a value without them is written as it is.
-_TEXT_SPECIAL = re.compile("[\\\\;,\r\n\ufeff]")
 _BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
 #: Properties whose datetime ``Component.add`` converts to UTC before encoding it.
@@ -123,7 +120,11 @@ def _decoded(value: bytes) -> str:
     >>> _decoded("\ufeffa\ufeff".encode()), to_unicode("\ufeffa\ufeff".encode())
     ('a\ufeff', 'a\ufeff')
     """
-    text = value.decode("utf-8")
+    return _unsigned(value.decode("utf-8"))
+
+
+def _unsigned(text: str) -> str:
+    """``text`` without one leading BOM: what :func:`_decoded` gives for its UTF-8 bytes, without the bytes."""
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -139,36 +140,30 @@ def _value_line(name: str, value: vText | vUri) -> str:
 def _uid_line(name: str, uid: str) -> str:
     """``_value_line(name, vText(uid))`` without making the ``vText`` (and its ``Parameters``): one per event.
 
-    ``vText.to_ical`` is icalendar's TEXT escaping of the value, encoded; decoding it again
-    drops a leading BOM, as ``to_unicode`` does. A short ASCII id with nothing to escape
-    (almost every one) is written as it is.
+    ``vText.to_ical`` is icalendar's TEXT escaping of the value; reading it back drops a
+    leading BOM, as ``to_unicode`` does.
 
     >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h"))
     True
     >>> _uid_line("UID", "a;b,c") == _value_line("UID", vText("a;b,c"))
     True
     """
-    line = name + ":" + uid
-    if len(line) < 75 and uid.isascii() and _TEXT_SPECIAL.search(uid) is None:
-        return line + _CRLF
-    return _folded(name + ":" + _decoded(_escape_char(uid).encode("utf-8")))
+    return _folded(name + ":" + _unsigned(_escape_char(uid)))
+
+
+def _text_value(text: str) -> str:
+    """``text`` as :class:`FeedText` serializes it and icalendar reads it back (no leading BOM)."""
+    return _unsigned(feed_text_value(text))
 
 
 def _text_line(name: str, text: str) -> str:
-    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, decoded and folded like :func:`_value_line`.
-
-    ASCII text without a backslash or a carriage return (most descriptions) takes a short
-    path with the same result: control characters deleted, then ``;``, ``,`` and newlines
-    escaped (:func:`~calsync.ical.events.clean_text`, :class:`FeedText`).
+    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, folded like :func:`_value_line`.
 
     >>> text = "a;b," + chr(10) + "c" + chr(7)
     >>> _text_line("X", text) == _folded("X:" + _decoded(FeedText.serialize(text)))
     True
     """
-    if text.isascii() and "\\" not in text and "\r" not in text:
-        value = text.encode("ascii").translate(None, _UNSAFE_ASCII).decode("ascii")
-        return _folded(name + ":" + value.replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
-    return _folded(name + ":" + _decoded(FeedText.serialize(text)))
+    return _folded(name + ":" + _text_value(text))
 
 
 class EventWriter:
@@ -339,7 +334,7 @@ class EventWriter:
             piece.add_text(self._variant, _uid_line("UID", talk_uid(talk, options)).encode("utf-8"),
                            description.encode("utf-8"))
         if piece.title(self._speakers) is None:
-            summary = _decoded(FeedText.serialize(talk_summary(talk, session, options)))
+            summary = _text_value(talk_summary(talk, session, options))
             piece.add_title(self._speakers, *_title_lines(summary))
 
     def session(
@@ -394,7 +389,7 @@ class EventWriter:
                 uid = f"{item_id}-{day:%Y%m%d}@{host}"
             piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
         if piece.title(self._speakers) is None:
-            summary = _decoded(FeedText.serialize(session.title))
+            summary = _text_value(session.title)
             piece.add_title(self._speakers, *_title_lines(summary))
 
 
