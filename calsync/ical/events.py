@@ -396,6 +396,26 @@ def session_days(session: Session, options: FeedOptions) -> list[tuple[date, dat
     return parts
 
 
+def whole_session(session: Session, options: FeedOptions) -> tuple[date, datetime, datetime]:
+    """A session as one part: (its first day, its first start, its last talk's end)."""
+    assert session.start is not None
+    return session.start.date(), session.start, max(event_end(t, options) for t in session.talks)
+
+
+def session_part_uid(session: Session, options: FeedOptions, day: date, first_day: date | None) -> tuple[str, bool]:
+    """The UID of a session's part on ``day``, and whether it is a later day's part.
+
+    The first day's part keeps the session's UID; a later day's is ``<id>-<YYYYMMDD>@<host>``
+    (and is RELATED-TO the session's UID).
+    """
+    uid = session_uid(session, options)
+    later = first_day is not None and day != first_day
+    if later:
+        item_id, host = uid.split("@", 1)
+        uid = f"{item_id}-{day:%Y%m%d}@{host}"
+    return uid, later
+
+
 def build_session_event(
     session: Session,
     revision: Revision,
@@ -411,15 +431,9 @@ def build_session_event(
     ``<id>-<YYYYMMDD>`` and are RELATED-TO the session's UID.
     """
     assert session.start is not None and session.end is not None
-    if part is None:
-        part = (session.start.date(), session.start, max(event_end(t, options) for t in session.talks))
-    day, start, end = part
+    day, start, end = part if part is not None else whole_session(session, options)
     event = Event()
-    uid = session_uid(session, options)
-    later = first_day is not None and day != first_day
-    if later:
-        item_id, host = uid.split("@", 1)
-        uid = f"{item_id}-{day:%Y%m%d}@{host}"
+    uid, later = session_part_uid(session, options, day, first_day)
     _common(event, uid, revision)
     event.add("summary", FeedText(session.title))
     _times(event, start, end, utc)

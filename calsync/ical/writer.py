@@ -55,9 +55,11 @@ from .events import (
     event_end,
     feed_text_value,
     is_break,
+    session_part_uid,
     session_uid,
     talk_summary,
     talk_uid,
+    whole_session,
 )
 from .pieces import EventPiece, text_variant
 
@@ -360,8 +362,7 @@ class EventWriter:
     ) -> EventPiece:
         """:meth:`session` as an :class:`EventPiece` holding this writer's variant lines."""
         assert session.start is not None and session.end is not None
-        if part is None:
-            part = (session.start.date(), session.start, max(event_end(t, self.options) for t in session.talks))
+        part = part if part is not None else whole_session(session, self.options)
         _day, start, end = part
         middle = [self._times(start, end, utc)]
         if session.location:
@@ -379,14 +380,10 @@ class EventWriter:
         """Add to a session's piece the lines of this writer's variant it misses (its title has no speakers)."""
         options = self.options
         if piece.text(self._variant) is None:
-            day = part[0]
-            uid = session_uid(session, options)
-            later = first_day is not None and day != first_day
+            uid, later = session_part_uid(session, options, part[0], first_day)
             description = _text_line("DESCRIPTION", build_session_description(session, options))
             if later:
                 description += self._related(session)
-                item_id, host = uid.split("@", 1)
-                uid = f"{item_id}-{day:%Y%m%d}@{host}"
             piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
         if piece.title(self._speakers) is None:
             summary = _text_value(session.title)
