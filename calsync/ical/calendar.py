@@ -83,11 +83,12 @@ def assemble_feed(
     ``cache`` keeps each event's piece under (the slot's key, :func:`piece_token`): a
     caller whose revisions change whenever an event's content does (the store) writes each
     event once for every view and presentation; a piece that lacks this feed's variant
-    lines gets them (and is stored again: its size grew).
+    lines gets them, and the cache hears which pieces grew (once, for the whole feed).
     """
     writer = EventWriter(options)
     shared = piece_token(options)
     pieces: list[EventPiece] = []
+    grown: list[tuple[tuple[object, ...], EventPiece]] = []
     for slot in layout.slots:
         if cache is None:
             pieces.append(_write(writer, slot))
@@ -98,8 +99,10 @@ def assemble_feed(
             found = cache[key] = _write(writer, slot)
         elif writer.lacks(found):
             _fill(writer, slot, found)
-            cache[key] = found
+            grown.append((key, found))
         pieces.append(found)
+    if grown and cache is not None:
+        cache.grew(grown)
     if layout.empty:
         info = CalendarInfo(
             name=info.name,

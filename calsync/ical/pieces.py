@@ -139,8 +139,11 @@ _NUMBERS = itertools.count(1)
 
 
 class PieceCache(Protocol):
-    """Where :func:`assemble_feed` keeps each event's :class:`EventPiece` (a dict will do)."""
+    """Where :func:`calsync.ical.calendar.assemble_feed` keeps each event's :class:`EventPiece`."""
 
     def get(self, key: tuple[object, ...], /) -> EventPiece | None: ...
 
     def __setitem__(self, key: tuple[object, ...], value: EventPiece, /) -> None: ...
+
+    def grew(self, pieces: list[tuple[tuple[object, ...], EventPiece]], /) -> None:
+        """These kept pieces got a variant's lines in place (a cache that counts sizes counts them again)."""

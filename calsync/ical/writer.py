@@ -281,16 +281,9 @@ class EventWriter:
         parts: list[bytes] = []
         variant, speakers = self._variant, self._speakers
         alarm = self._alarm() if self.options.alarm_minutes is not None else None
-        for piece in pieces:  # (the first variant of each kind inline: this runs for every event of a feed)
-            texts, titles = piece._texts, piece._titles
-            if texts[0] == variant:
-                uid, description = cast(bytes, texts[1]), cast(bytes, texts[2])
-            else:
-                uid, description = cast(tuple[bytes, bytes], piece.text(variant))
-            if titles[0] == speakers:
-                summary, reminder = cast(bytes, titles[1]), cast(bytes, titles[2])
-            else:
-                summary, reminder = cast(tuple[bytes, bytes], piece.title(speakers))
+        for piece in pieces:
+            uid, description = cast(tuple[bytes, bytes], piece.text(variant))
+            summary, reminder = cast(tuple[bytes, bytes], piece.title(speakers))
             stamps, middle, tail = piece.fixed
             parts += (_BEGIN_EVENT, uid, stamps, summary, middle, description, tail)
             if alarm is not None and piece.alarmed:
@@ -300,9 +293,7 @@ class EventWriter:
 
     def lacks(self, piece: EventPiece) -> bool:
         """Whether ``piece`` misses a line this writer's options need (then fill it)."""
-        texts, titles = piece._texts, piece._titles
-        return not (texts and texts[0] == self._variant or self._variant in texts[3::3]) or not (
-            titles and titles[0] == self._speakers or self._speakers in titles[3::3])
+        return piece.text(self._variant) is None or piece.title(self._speakers) is None
 
     # -- events ---------------------------------------------------------------
 

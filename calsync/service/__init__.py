@@ -303,7 +303,6 @@ class FeedService:
     ) -> RenderedFeed:
         pieces = PieceView(self.cache)
         body = assemble_feed(selection.layout, self._info(snap, name, description, url), options, pieces)
-        pieces.settle()
         if pieces.built:
             self.events_rendered += pieces.built
             log.debug("%s: %d events rendered", name, pieces.built)

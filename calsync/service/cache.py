@@ -75,17 +75,11 @@ class ByteCache:
                 self._pop(key)  # (an entry that grew too large goes: it would be counted at its old size)
             return value
         with self._lock:
-            old = self._entries.get(key)
-            if old is not None and old[2] == tag:  # the same entry again (grown): no re-tagging
-                self._entries[key] = (value, cost, tag)
-                self._entries.move_to_end(key)
-                self.size += cost - old[1]
-            else:
-                self._pop(key)
-                self._entries[key] = (value, cost, tag)
-                self.size += cost
-                if tag is not None:
-                    self._tagged.setdefault(tag, set()).add(key)
+            self._pop(key)
+            self._entries[key] = (value, cost, tag)
+            self.size += cost
+            if tag is not None:
+                self._tagged.setdefault(tag, set()).add(key)
             evicted = 0
             while self.size > self.budget and self._entries:
                 evicted += self._pop(next(iter(self._entries)))

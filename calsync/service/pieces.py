@@ -49,19 +49,16 @@ class PieceView(MutableMapping[PieceKey, EventPiece]):
     """The piece cache :func:`calsync.ical.assemble_feed` sees, over the worker's :class:`ByteCache`.
 
     Counts the pieces written for this view (:attr:`built`: new pieces, and pieces that
-    got a variant's lines). A piece that grew is counted again at its new size by
-    :meth:`settle`, once for the whole feed (not one locked update per event).
+    got a variant's lines); pieces that grew are counted again at their new sizes in one
+    locked update (:meth:`grew`).
     """
 
     def __init__(self, cache: ByteCache) -> None:
         self.cache = cache
         self.built = 0
-        self._last: tuple[PieceKey | None, EventPiece | None] = (None, None)
-        self._grown: list[tuple[PieceKey, EventPiece]] = []
 
     def get(self, key: PieceKey, default: EventPiece | None = None) -> EventPiece | None:  # type: ignore[override]
         found: EventPiece | None = self.cache.get(key)
-        self._last = (key, found)
         return default if found is None else found
 
     def __getitem__(self, key: PieceKey) -> EventPiece:
@@ -72,17 +69,12 @@ class PieceView(MutableMapping[PieceKey, EventPiece]):
 
     def __setitem__(self, key: PieceKey, value: EventPiece) -> None:
         self.built += 1
-        last_key, last = self._last
-        if value is last and last_key is not None and (key is last_key or key == last_key):
-            self._grown.append((key, value))  # the piece just handed out, with new lines
-        else:
-            self.cache.put(key, value, value.size + PIECE_OVERHEAD, tag=piece_tag(piece_item(key)))
+        self.cache.put(key, value, value.size + PIECE_OVERHEAD, tag=piece_tag(piece_item(key)))
 
-    def settle(self) -> None:
-        """Count the pieces that grew at their new sizes (call once the feed is assembled)."""
-        if self._grown:
-            self.cache.resize((key, piece.size + PIECE_OVERHEAD) for key, piece in self._grown)
-            self._grown = []
+    def grew(self, pieces: list[tuple[PieceKey, EventPiece]]) -> None:
+        """Count pieces that got a variant's lines at their new sizes."""
+        self.built += len(pieces)
+        self.cache.resize((key, piece.size + PIECE_OVERHEAD) for key, piece in pieces)
 
     def __delitem__(self, key: PieceKey) -> None:
         raise TypeError("pieces are dropped by the byte budget, not one by one")
