@@ -32,13 +32,12 @@ from calsync.ical import (
     build_session_event,
     build_talk_event,
     clean_text,
-    event_end,
     icalendar_line,
     render_session_event,
     render_talk_event,
     session_days,
 )
-from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE
+from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE, whole_session
 from calsync.ical.pieces import EventPiece
 from calsync.ical.writer import property_line
 from calsync.model import Schedule, Session, Talk
@@ -188,7 +187,7 @@ def test_a_piece_filled_for_every_variant_closes_as_icalendar_writes_each() -> N
                 closing = EventWriter(options)
                 if closing.lacks(talk_piece):
                     closing.fill_talk(talk_piece, talk, made)
-                part = (made.start.date(), made.start, max(event_end(t, options) for t in made.talks))
+                part = whole_session(made, options)
                 if closing.lacks(session_piece):
                     closing.fill_session(session_piece, made, part=part, first_day=None)
                 assert b"".join(closing.close([talk_piece])) == reference_talk(talk, made, REVISIONS[1], options, False)
