@@ -41,6 +41,15 @@ class FeedQuery:
     compact: bool = False
     speakers: bool = False
 
+    def filters_only(self) -> FeedQuery:
+        """This query's filters alone — what selects talks and sessions — without view, presentation or download.
+
+        >>> FeedQuery(types=("Oral",), view="both", alarm=5, speakers=True).filters_only() == FeedQuery(types=("Oral",))
+        True
+        """
+        return FeedQuery(types=self.types, room=self.room, day=self.day, author=self.author, q=self.q,
+                         sessions=self.sessions)
+
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "types", _clean_many("type", self.types, fold_case=True))

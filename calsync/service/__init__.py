@@ -263,8 +263,7 @@ class FeedService:
         custom feed and its version); ``query`` its filters.
         """
         slug, version = snap.conference.slug, snap.conference.version
-        filters = None if query is None else query_key(replace(query, view=None, alarm=None, abstracts=True,
-                                                               compact=False, speakers=False))
+        filters = None if query is None else query_key(query.filters_only())
         key = ("selection", slug, version, *scope, filters, options.talks, options.sessions, piece_options(options),
                self._cancel_window())
         found: Selection | None = self.cache.get(key)
