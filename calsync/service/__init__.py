@@ -212,9 +212,7 @@ class FeedService:
         """The form of ``feed`` to send for a request's ``Accept-Encoding``: gzipped when it allows gzip."""
         return self.gzipped(feed) if accepts_gzip(accept_encoding) else feed
 
-    def cached_body(
-        self, kind: str, snap: Snapshot, key: str, build: Callable[[], tuple[bytes, str]], name: str = ""
-    ) -> RenderedFeed:
+    def cached_body(self, kind: str, snap: Snapshot, key: str, build: Callable[[], tuple[bytes, str]]) -> RenderedFeed:
         """Any other bytes made from a conference's data (a page, a JSON answer), cached like feeds.
 
         ``build()`` makes the body and its media type from ``snap``; the result is kept per
@@ -227,7 +225,7 @@ class FeedService:
         def make() -> RenderedFeed:
             body, media_type = build()
             return RenderedFeed(body=body, etag=make_etag(body), last_modified=snap.conference.modified,
-                                name=name, filename=media_type)
+                                name=kind, filename=media_type)
 
         return self.cached((kind, slug, version, key), (slug, version), make, slot=False)
 
