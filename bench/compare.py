@@ -45,7 +45,7 @@ VARIANTS = [
     ("speakers=1", replace(TALKS, speakers=True)),
     ("compact=1", replace(TALKS, compact=True)),
     ("a filter: type=Oral", replace(TALKS, types=("Oral",))),
-    ("abstracts=0 again, a new alarm (its lines written)", replace(TALKS, abstracts=False, alarm=20)),
+    ("abstracts=0 with a new alarm", replace(TALKS, abstracts=False, alarm=20)),
 ]
 
 

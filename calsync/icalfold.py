@@ -46,19 +46,31 @@ def fold(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
 
 
 def _fold_utf8(line: str, width: int, fold_sep: str) -> str:
-    """The same cuts as :func:`_fold_octets`, made on the UTF-8 octets (``width`` ≥ 5 octets a line).
-
-    A line takes as many whole characters as fit in ``width`` octets: a cut that would
-    fall inside a character (on a continuation octet, ``10xxxxxx``) moves back to that
-    character's first octet; a cut after an escape starter moves back one more. (That
-    carried character and the next one always fit from five octets on; below, icalendar's
-    rule lets such a line run over, and :func:`_fold_octets` follows it.)
+    """:func:`fold_octets` of a line's UTF-8 octets, as text (``width`` ≥ 5 octets a line).
 
     >>> _fold_utf8("é" * 40, 74, "|")
     'ééééééééééééééééééééééééééééééééééééé|ééé'
     """
-    data = line.encode("utf-8")
-    parts: list[str] = []
+    return fold_octets(line.encode("utf-8"), width + 1, fold_sep.encode("utf-8")).decode("utf-8")
+
+
+def fold_octets(data: bytes, limit: int = 75, fold_sep: bytes = b"\r\n ") -> bytes:
+    """:func:`fold` of a UTF-8 encoded line, cut on its octets (``limit`` ≥ 6): the same cuts, as bytes.
+
+    A line takes as many whole characters as fit in ``limit - 1`` octets: a cut that
+    would fall inside a character (on a continuation octet, ``10xxxxxx``) moves back to
+    that character's first octet; a cut after an escape starter moves back one more. (That
+    carried character and the next one always fit from five octets a line on; below,
+    icalendar's rule lets such a line run over, and :func:`_fold_octets` follows it.)
+    A writer that wants bytes skips decoding and encoding the line again.
+
+    >>> fold_octets("é".encode() * 40) == fold("é" * 40).encode()
+    True
+    """
+    width = limit - 1
+    if width < 5:
+        raise ValueError("fold_octets needs a limit of at least 6 octets")
+    parts: list[bytes] = []
     start, end = 0, len(data)
     while end - start > width:
         cut = start + width
@@ -66,9 +78,9 @@ def _fold_utf8(line: str, width: int, fold_sep: str) -> str:
             cut -= 1
         if data[cut - 1] in _ESCAPE_OCTETS and cut - 1 > start:
             cut -= 1
-        parts.append(data[start:cut].decode("utf-8"))
+        parts.append(data[start:cut])
         start = cut
-    parts.append(data[start:].decode("utf-8"))
+    parts.append(data[start:])
     return fold_sep.join(parts)
 
 

@@ -37,7 +37,7 @@ from calsync.ical import (
     render_talk_event,
     session_days,
 )
-from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE, whole_session
+from calsync.ical.events import _BACKSLASH_N_RE, _UNSAFE_RE
 from calsync.ical.pieces import EventPiece
 from calsync.ical.writer import property_line
 from calsync.model import Schedule, Session, Talk
@@ -164,12 +164,12 @@ def test_writer_shares_lines_between_events() -> None:
     for talk in session.talks:
         writer.talk(talk, session, REVISIONS[0])
     kinds = [key[0] for key in writer._lines]
-    assert kinds.count("related-to") == 1 and kinds.count("stamps") == 1
+    assert len(writer._related_lines) == 3 and kinds.count("stamps") == 1  # RELATED-TO: once per description variant
     assert kinds.count("dtstart") == len({t.start for t in session.talks})
 
 
-def test_a_piece_filled_for_every_variant_closes_as_icalendar_writes_each() -> None:
-    """One piece per event, written under the first options, filled and closed under every other.
+def test_a_piece_written_once_closes_as_icalendar_writes_each_variant() -> None:
+    """One piece per event, written under the first options, closed under every other.
 
     Every presentation variant (alarm, view, abstracts, compact, speakers) of a feed is
     assembled from the same pieces: each closing must be icalendar's event for its options.
@@ -185,11 +185,6 @@ def test_a_piece_filled_for_every_variant_closes_as_icalendar_writes_each() -> N
             for other in OPTIONS:
                 options = replace(other, host="h", conference="c", default_duration=timedelta(minutes=30))
                 closing = EventWriter(options)
-                if closing.lacks(talk_piece):
-                    closing.fill_talk(talk_piece, talk, made)
-                part = whole_session(made, options)
-                if closing.lacks(session_piece):
-                    closing.fill_session(session_piece, made, part=part, first_day=None)
                 assert b"".join(closing.close([talk_piece])) == reference_talk(talk, made, REVISIONS[1], options, False)
                 expected = build_session_event(made, REVISIONS[1], options).to_ical(sorted=False)
                 assert b"".join(closing.close([session_piece])) == expected
@@ -301,7 +296,7 @@ class ReferenceWriter:
 
     A piece holds icalendar's whole VEVENT for this feed's options (its VALARM too), cut
     before ``END:VEVENT``; :meth:`close` puts it back as it was. Each feed below is made by
-    a new service, so no piece is asked for with other options (:meth:`lacks` is false).
+    a new service, so no piece is closed for other options.
     """
 
     def __init__(self, options: FeedOptions) -> None:
@@ -310,7 +305,9 @@ class ReferenceWriter:
     @staticmethod
     def _piece(data: bytes) -> EventPiece:
         assert data.endswith(b"END:VEVENT\r\n")
-        return EventPiece((data[: -len(b"END:VEVENT\r\n")], b"", b""), alarmed=b"BEGIN:VALARM" in data)
+        nothing = (b"", b"", b"")
+        return EventPiece((data[: -len(b"END:VEVENT\r\n")], b"", b""), b"BEGIN:VALARM" in data,
+                          (nothing, nothing, nothing), ((b"", b""), (b"", b"")))
 
     def talk_piece(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> EventPiece:
         return self._piece(self.talk(talk, session, revision, utc=utc))
@@ -318,14 +315,6 @@ class ReferenceWriter:
     def session_piece(self, session: Session, revision: Revision, *, part: tuple[date, datetime, datetime] | None = None,
                       first_day: date | None = None, utc: bool = False) -> EventPiece:
         return self._piece(self.session(session, revision, part=part, first_day=first_day, utc=utc))
-
-    def lacks(self, _piece: EventPiece) -> bool:
-        return False
-
-    def fill_talk(self, *_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a reference piece is never filled")
-
-    fill_session = fill_talk
 
     def close(self, pieces: Iterable[EventPiece]) -> list[bytes]:
         return [piece.fixed[0] + b"END:VEVENT\r\n" for piece in pieces]
@@ -452,13 +441,16 @@ def test_merged_layouts_are_the_layout_of_both_views() -> None:
     assert len(everything.slots) > len(made)
 
 
-def test_a_variant_is_kept_once() -> None:
-    """Two feeds filling the same piece with the same variant (threads) keep it once, counted once."""
-    piece = EventWriter(FeedOptions()).talk_piece(sessions()[0].talks[0], sessions()[0], REVISIONS[0])
-    size = piece.size
-    piece.add_text("short", b"UID:x\r\n", b"DESCRIPTION:y\r\n")
-    piece.add_text("short", b"UID:x\r\n", b"DESCRIPTION:y\r\n")
-    piece.add_title(True, b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")
-    piece.add_title(True, b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")
-    assert piece.size == size + 7 + 15 + 11 + 15
-    assert piece.text("short") == (b"UID:x\r\n", b"DESCRIPTION:y\r\n") and piece.title(True) == (b"SUMMARY:z\r\n", b"DESCRIPTION:z\r\n")
+def test_a_piece_holds_every_variant_and_counts_shared_lines_once() -> None:
+    """A talk's piece holds its three descriptions and both titles; equal variants share one object."""
+    made = sessions()[0]
+    talk = replace(made.talks[0], abstract=None, authors=())
+    piece = EventWriter(FeedOptions()).talk_piece(talk, made, REVISIONS[0])
+    assert piece.full[1] is piece.short[1] and piece.full[0] != piece.short[0]  # no abstract: same text, other UID
+    assert piece.compact[1] != piece.full[1] and piece.title(True) == piece.title(False)
+    lines = {id(line): len(line) for line in (*piece.fixed, *piece.full, *piece.short, *piece.compact, *piece.title(False))}
+    assert piece.size == sum(lines.values())
+    abstract = replace(made.talks[0], abstract="An abstract.", authors=("Ada Lovelace",))
+    other = EventWriter(FeedOptions()).talk_piece(abstract, made, REVISIONS[0])
+    assert b"An abstract." in other.full[1] and b"An abstract." not in other.short[1]
+    assert other.title(True)[0] == b"SUMMARY:" + abstract.title.encode() + " — A. Lovelace".encode() + b"\r\n"

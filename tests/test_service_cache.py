@@ -193,17 +193,17 @@ def test_a_custom_feeds_older_versions_leave_the_cache(setup: tuple[Store, Confi
 
 
 def test_an_entry_stored_again_is_counted_once_and_keeps_its_tag() -> None:
-    """A piece stored again after it grew (a new variant's lines) replaces its own cost, not adds to it."""
+    """A value stored again under its key replaces its own cost, not adds to it."""
     cache = ByteCache(1200 + 6 * ENTRY_OVERHEAD)
     cache.put("a", "a", 100, tag="t")
     cache.put("b", "b", 200)
     cache.put("c", "c", 200)
-    cache.put("a", "a2", 300, tag="t")  # grown: now the most recent
+    cache.put("a", "a2", 300, tag="t")  # larger: now the most recent
     assert cache.size == 700 + 3 * ENTRY_OVERHEAD and cache.tagged("t") == ["a"] and cache.get("a") == "a2"
     for key in "def":
         cache.put(key, key, 350)  # over the budget at f: the least recent entries (b, then c) go
     assert cache.get("b") is None and cache.get("c") is None and cache.size == 1350 + 4 * ENTRY_OVERHEAD
-    cache.put("a", "a3", cache.budget // 4, tag="t")  # grown too large to keep: not left counted at its old size
+    cache.put("a", "a3", cache.budget // 4, tag="t")  # too large to keep: the old value goes too
     assert cache.get("a") is None and cache.tagged("t") == [] and cache.size == 1050 + 3 * ENTRY_OVERHEAD
 
 
@@ -238,18 +238,21 @@ def test_concurrent_first_requests_build_an_answer_once(setup: tuple[Store, Conf
     assert got == [b"doc"] * 4 and builds == [1]
 
 
-def test_pieces_that_grow_are_counted_at_their_new_size(setup: tuple[Store, Config]) -> None:
-    """A description or SUMMARY variant adds lines to cached pieces: the budget counts them, once per feed."""
+def test_presentation_variants_write_no_piece(setup: tuple[Store, Config]) -> None:
+    """A description or SUMMARY variant of a warm conference is an assembly: no piece written, none grows."""
     from calsync.ical.pieces import EventPiece
     from calsync.service.pieces import PIECE_OVERHEAD
 
     store, config = setup
     service = fresh(store, config)
     service.conference_feed(SAMPLE_SLUG, FeedQuery(view="both"))
-    before = service.cache.size
-    for query in (FeedQuery(view="both", abstracts=False), FeedQuery(view="both", speakers=True, compact=True)):
+
+    def pieces() -> dict[object, int]:
+        return {key: cost for key, (value, cost, _tag) in service.cache._entries.items() if isinstance(value, EventPiece)}
+
+    before = pieces()
+    assert before and all(cost == value.size + PIECE_OVERHEAD + ENTRY_OVERHEAD
+                          for value, cost, _tag in service.cache._entries.values() if isinstance(value, EventPiece))
+    for query in (FeedQuery(view="both", abstracts=False), FeedQuery(view="both", speakers=True, compact=True, alarm=5)):
         service.conference_feed(SAMPLE_SLUG, query)
-    entries = service.cache._entries.values()
-    pieces = [(value, cost) for value, cost, _tag in entries if isinstance(value, EventPiece)]
-    assert pieces and all(cost == value.size + PIECE_OVERHEAD + ENTRY_OVERHEAD for value, cost in pieces)
-    assert service.cache.size == sum(cost for _value, cost, _tag in entries) > before
+    assert pieces() == before

@@ -23,8 +23,8 @@ The package's parts:
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
   events once per feed, as :class:`EventPiece` s that every alarm value shares;
-* :mod:`.pieces` — :class:`EventPiece` (an event written once per revision, its variant
-  lines added when asked for) and the options pieces are kept under;
+* :mod:`.pieces` — :class:`EventPiece` (an event written once per revision, with the
+  lines of every presentation variant) and the options pieces are kept under;
 * :mod:`.layout` — a feed's layout (:func:`feed_layout`: its events in order and its
   VTIMEZONEs, independent of the presentation; :func:`merge_layouts`);
 * :mod:`.calendar` — the calendar header and a feed's assembly from its layout and cached

@@ -82,13 +82,11 @@ def assemble_feed(
 
     ``cache`` keeps each event's piece under (the slot's key, :func:`piece_token`): a
     caller whose revisions change whenever an event's content does (the store) writes each
-    event once for every view and presentation; a piece that lacks this feed's variant
-    lines gets them, and the cache hears which pieces grew (once, for the whole feed).
+    event once for every view and presentation (a piece holds every variant's lines).
     """
     writer = EventWriter(options)
     shared = piece_token(options)
     pieces: list[EventPiece] = []
-    grown: list[tuple[tuple[object, ...], EventPiece]] = []
     for slot in layout.slots:
         if cache is None:
             pieces.append(_write(writer, slot))
@@ -97,12 +95,7 @@ def assemble_feed(
         found = cache.get(key)
         if found is None:
             found = cache[key] = _write(writer, slot)
-        elif writer.lacks(found):
-            _fill(writer, slot, found)
-            grown.append((key, found))
         pieces.append(found)
-    if grown and cache is not None:
-        cache.grew(grown)
     if layout.empty:
         info = CalendarInfo(
             name=info.name,
@@ -120,14 +113,6 @@ def _write(writer: EventWriter, slot: Slot) -> EventPiece:
     if slot.talk is not None:
         return writer.talk_piece(slot.talk, slot.session, slot.revision, utc=slot.utc)
     return writer.session_piece(slot.session, slot.revision, part=slot.part, first_day=slot.first_day, utc=slot.utc)
-
-
-def _fill(writer: EventWriter, slot: Slot, piece: EventPiece) -> None:
-    if slot.talk is not None:
-        writer.fill_talk(piece, slot.talk, slot.session)
-    else:
-        assert slot.part is not None
-        writer.fill_session(piece, slot.session, part=slot.part, first_day=slot.first_day)
 
 
 def render_calendar(

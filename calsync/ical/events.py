@@ -105,7 +105,8 @@ def clean_text(text: str) -> str:
     >>> clean_text("A\\u0000B\\u0007C"), clean_text("evil\\u202eexe.pdf"), clean_text("a\\r\\nb\\rc\\td")
     ('ABC', 'evilexe.pdf', 'a\\nb\\nc\\td')
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # (a search for the pair costs more than the rest of a long text's cleaning)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isascii():  # the same deletions, without the regular expression's per-character cost
         return text.encode("ascii").translate(None, _UNSAFE_ASCII).decode("ascii")
     return _UNSAFE_RE.sub("", text)
@@ -166,10 +167,22 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _uid(item_id: str, options: FeedOptions) -> str:
+def uid_suffix(options: FeedOptions) -> str:
+    """What follows an item's id in its UIDs: ``.<conference>``, the description variant, ``@<host>``.
+
+    It starts with ``.`` or ``@``, so TEXT escaping (which rewrites only ``\\N`` and CRLF
+    pairs across characters) escapes ``id + suffix`` as the id and the suffix apart.
+
+    >>> uid_suffix(FeedOptions(host="h", conference="c", abstracts=False)), uid_suffix(FeedOptions(host="h"))
+    ('.c.short@h', '@h')
+    """
     conference = f".{options.conference}" if options.conference else ""
     variant = ".compact" if options.compact else ("" if options.abstracts else ".short")
-    return f"{item_id}{conference}{variant}@{options.host}"
+    return f"{conference}{variant}@{options.host}"
+
+
+def _uid(item_id: str, options: FeedOptions) -> str:
+    return item_id + uid_suffix(options)
 
 
 def talk_uid(talk: Talk, options: FeedOptions) -> str:
@@ -263,6 +276,16 @@ def talk_summary(talk: Talk, session: Session, options: FeedOptions | None = Non
     return title
 
 
+def talk_summaries(talk: Talk, session: Session) -> tuple[str, str]:
+    """A talk's SUMMARY without and with speakers (``speakers=1``): one string when it has no authors."""
+    plain = talk_summary(talk, session)
+    return plain, (talk_summary(talk, session, _SPEAKERS) if talk.authors else plain)
+
+
+#: The options :func:`talk_summaries` names speakers with.
+_SPEAKERS = FeedOptions(speakers=True)
+
+
 def event_end(talk: Talk, options: FeedOptions) -> datetime:
     """A talk's end, or its start plus ``options.default_duration`` when no end is published."""
     return talk.end or talk.start + options.default_duration
@@ -277,10 +300,25 @@ def _people(label: str, names: Sequence[str]) -> str | None:
 def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -> str:
     """Plain-text DESCRIPTION of a talk: authors, type, session, moderator(s), room, abstract, link.
 
-    With ``options.compact``, the compact one (:func:`calsync.exports.compact.compact_talk_description`).
+    With ``options.compact``, the compact one (:func:`calsync.exports.compact.compact_talk_description`);
+    with ``options.abstracts`` false, the abstract is left out.
     """
     if options.compact:
         return compact_talk_description(talk, session)
+    return _talk_text(_talk_head(talk, session), talk.abstract if options.abstracts else None, talk.url or session.source_url)
+
+
+def talk_descriptions(talk: Talk, session: Session) -> tuple[str, str, str]:
+    """:func:`build_talk_description` in each variant: full, ``abstracts=0``, ``compact=1``.
+
+    The first two are one string when the talk has no abstract (a writer then writes it once).
+    """
+    head, link = _talk_head(talk, session), talk.url or session.source_url
+    short = _talk_text(head, None, link)
+    return (_talk_text(head, talk.abstract, link) if talk.abstract else short), short, compact_talk_description(talk, session)
+
+
+def _talk_head(talk: Talk, session: Session) -> str:
     lines = [
         "Authors: " + ", ".join(talk.authors) if talk.authors else None,
         f"Type: {talk.type}" if talk.type else None,
@@ -289,12 +327,12 @@ def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -
         f"Room: {talk.location or session.location}" if (talk.location or session.location) else None,
         "End time not published." if talk.end is None else None,
     ]
-    parts = ["\n".join(x for x in lines if x)]
-    if options.abstracts and talk.abstract:
-        parts.append(talk.abstract)
-    if talk.url or session.source_url:
-        parts.append(talk.url or session.source_url or "")
-    return "\n\n".join(parts)
+    return "\n".join(x for x in lines if x)
+
+
+def _talk_text(head: str, abstract: str | None, link: str | None) -> str:
+    """The head (never empty: it names the session), the abstract and the link, as paragraphs."""
+    return "\n\n".join(part for part in (head, abstract, link) if part)
 
 
 def _clock_range(talk: Talk, options: FeedOptions) -> str:

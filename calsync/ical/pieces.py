@@ -1,20 +1,26 @@
 """An event written once per revision, and the options it is kept under.
 
-An :class:`EventPiece` holds the lines of an event that no feed option changes and, per
-variant, the few that options change; :func:`piece_options` and :func:`piece_token` name
-what a cache keeps pieces under; :class:`PieceCache` is what
-:func:`calsync.ical.calendar.assemble_feed` asks of that cache. Pure.
+An :class:`EventPiece` holds every line of an event, for every presentation of it: the
+lines no feed option changes and, per variant, the few that options change;
+:func:`piece_options` and :func:`piece_token` name what a cache keeps pieces under;
+:class:`PieceCache` is what :func:`calsync.ical.calendar.assemble_feed` asks of that
+cache. Pure.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import threading
 from dataclasses import replace
-from typing import Protocol, cast
+from typing import Protocol
 
 from .events import FeedOptions
+
+#: The description variants (:func:`text_variant`), in the order a piece is written.
+TEXT_VARIANTS = ("full", "short", "compact")
+
+#: A variant's lines: (UID, DESCRIPTION, RELATED-TO) of a description, (SUMMARY, VALARM DESCRIPTION) of a title.
+Lines = tuple[bytes, ...]
 
 
 class EventPiece:
@@ -22,67 +28,47 @@ class EventPiece:
 
     ``fixed`` holds the lines no feed option changes, in three runs: the revision stamps
     (after UID), the times to URL (after SUMMARY), STATUS and TRANSP (after DESCRIPTION
-    and RELATED-TO). The lines that options change are kept per variant, written when a
-    feed first asks for one: :meth:`text` is (UID, DESCRIPTION with RELATED-TO) of a
-    description variant (full, ``abstracts=0``, ``compact=1``: :func:`text_variant`),
-    :meth:`title` is (SUMMARY, the VALARM's DESCRIPTION, which repeats SUMMARY) of a
-    ``speakers`` setting. ``alarmed`` is false for an event that never gets a VALARM (a
-    break). A feed's alarm is added when it is assembled (:meth:`EventWriter.close`).
-    ``size`` counts the bytes of the lines held. Variants are kept in flat tuples, not
-    dicts: most pieces hold one of each, and a worker keeps tens of thousands of pieces.
+    and RELATED-TO). The lines that options change are written with them, every variant
+    at once, so that any feed is an assembly of pieces (:meth:`EventWriter.close`), one
+    attribute per variant (:func:`variant_slots` names the three a feed reads):
+
+    * ``full``, ``short`` (``abstracts=0``), ``compact``: (UID, DESCRIPTION, RELATED-TO or
+      nothing) of a description variant (:func:`text_variant`);
+    * ``plain``, ``named`` (``speakers=1``): the SUMMARY line;
+    * ``plain_reminder``, ``named_reminder``: the VALARM's DESCRIPTION, which repeats
+      SUMMARY (empty for an event that never gets a VALARM: ``alarmed`` is false, a break).
+
+    A piece never changes once made (threads share it without a lock). Variants that
+    write the same bytes share one object, counted once in ``size``: the DESCRIPTION of a
+    talk without an abstract in ``full`` and ``short``, the titles of an event without
+    speakers (a RELATED-TO line, shared by a session's talks, is counted in each piece). Attributes, not a dict:
+    a worker keeps tens of thousands of pieces, and a feed reads three of them per event
+    (``operator.attrgetter``, in C).
     """
 
-    __slots__ = ("_texts", "_titles", "alarmed", "fixed", "size")
+    __slots__ = ("alarmed", "compact", "fixed", "full", "named", "named_reminder", "plain", "plain_reminder",
+                 "short", "size")
 
-    def __init__(self, fixed: tuple[bytes, bytes, bytes], alarmed: bool) -> None:
+    def __init__(self, fixed: tuple[bytes, bytes, bytes], alarmed: bool, texts: tuple[Lines, Lines, Lines],
+                 titles: tuple[Lines, Lines]) -> None:
         self.fixed = fixed
         self.alarmed = alarmed
-        self._texts: tuple[object, ...] = ()  # variant, UID, DESCRIPTION, variant, …
-        self._titles: tuple[object, ...] = ()  # speakers, SUMMARY, VALARM DESCRIPTION, …
-        self.size = sum(map(len, fixed))
+        self.full, self.short, self.compact = texts
+        (self.plain, self.plain_reminder), (self.named, self.named_reminder) = titles
+        full, short, compact = texts
+        plain, named = titles
+        size = sum(map(len, fixed)) + sum(map(len, full)) + sum(map(len, short)) + sum(map(len, compact))
+        size += sum(map(len, plain)) + (sum(map(len, named)) if named is not plain else 0)
+        self.size = size - len(short[1]) if short[1] is full[1] else size
 
-    def text(self, variant: str) -> tuple[bytes, bytes] | None:
-        """The UID and DESCRIPTION (+ RELATED-TO) lines of a description variant, if written."""
-        return _find(self._texts, variant)
+    def text(self, variant: str) -> Lines:
+        """The UID, DESCRIPTION and RELATED-TO (or empty) lines of a description variant."""
+        found: Lines = getattr(self, variant)
+        return found
 
-    def title(self, speakers: bool) -> tuple[bytes, bytes] | None:
-        """The SUMMARY and VALARM DESCRIPTION lines of a ``speakers`` setting, if written."""
-        return _find(self._titles, speakers)
-
-    def add_text(self, variant: str, uid: bytes, description: bytes) -> None:
-        """Keep a description variant's UID and DESCRIPTION (+ RELATED-TO) lines (once).
-
-        Pieces are shared between threads: two feeds may add different variants to one
-        piece at once, and neither addition may be lost (a closing feed needs its lines).
-        """
-        with _GROWING:
-            if _find(self._texts, variant) is None:
-                self._texts += (variant, uid, description)
-                self.size += len(uid) + len(description)
-
-    def add_title(self, speakers: bool, summary: bytes, alarm: bytes) -> None:
-        """Keep the SUMMARY line and the VALARM DESCRIPTION line of one ``speakers`` setting (once)."""
-        with _GROWING:
-            if _find(self._titles, speakers) is None:
-                self._titles += (speakers, summary, alarm)
-                self.size += len(summary) + len(alarm)
-
-
-#: Held while a piece gets a variant's lines (rare, short: one lock for all pieces).
-_GROWING = threading.Lock()
-
-
-def _find(flat: tuple[object, ...], wanted: object) -> tuple[bytes, bytes] | None:
-    """The two lines after key ``wanted`` in a flat (key, line, line, …) tuple.
-
-    Keys are strings or booleans and lines bytes, which never compare equal to them, so
-    ``tuple.index`` (in C) finds only a key.
-    """
-    try:
-        at = flat.index(wanted)
-    except ValueError:
-        return None
-    return cast(bytes, flat[at + 1]), cast(bytes, flat[at + 2])
+    def title(self, speakers: bool) -> Lines:
+        """The SUMMARY line and the VALARM's DESCRIPTION line of a ``speakers`` setting."""
+        return (self.named, self.named_reminder) if speakers else (self.plain, self.plain_reminder)
 
 
 def text_variant(options: FeedOptions) -> str:
@@ -95,6 +81,28 @@ def text_variant(options: FeedOptions) -> str:
     ('full', 'short', 'compact')
     """
     return "compact" if options.compact else ("full" if options.abstracts else "short")
+
+
+def variant_slots(options: FeedOptions) -> tuple[str, str, str]:
+    """The :class:`EventPiece` attributes a feed with ``options`` reads: its description, SUMMARY, VALARM text.
+
+    >>> variant_slots(FeedOptions(abstracts=False, speakers=True))
+    ('short', 'named', 'named_reminder')
+    """
+    title = "named" if options.speakers else "plain"
+    return text_variant(options), title, title + "_reminder"
+
+
+def variant_options(options: FeedOptions) -> tuple[FeedOptions, ...]:
+    """The options each of :data:`TEXT_VARIANTS` is written with, then ``speakers=1`` (from :func:`piece_options`).
+
+    >>> [text_variant(o) for o in variant_options(FeedOptions(alarm_minutes=5))[:3]]
+    ['full', 'short', 'compact']
+    >>> variant_options(FeedOptions())[3].speakers
+    True
+    """
+    shared = piece_options(options)
+    return (shared, replace(shared, abstracts=False), replace(shared, compact=True), replace(shared, speakers=True))
 
 
 @functools.lru_cache(maxsize=256)
@@ -144,6 +152,3 @@ class PieceCache(Protocol):
     def get(self, key: tuple[object, ...], /) -> EventPiece | None: ...
 
     def __setitem__(self, key: tuple[object, ...], value: EventPiece, /) -> None: ...
-
-    def grew(self, pieces: list[tuple[tuple[object, ...], EventPiece]], /) -> None:
-        """These kept pieces got a variant's lines in place (a cache that counts sizes counts them again)."""

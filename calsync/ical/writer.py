@@ -22,11 +22,11 @@ equivalent), byte for byte, by
 Properties come in the order the reference builders add them (with ``sorted=False``
 icalendar keeps insertion order), and a VALARM, when there is one, closes the event as a
 subcomponent does. An event is written once as an :class:`EventPiece`: the lines no
-option changes, and per variant the few that options change (UID, SUMMARY, DESCRIPTION,
-RELATED-TO, the VALARM's DESCRIPTION), so that every alarm, view, ``abstracts``,
-``compact`` and ``speakers`` variant of a feed is assembled from the same pieces
-(:meth:`EventWriter.close`), each variant's lines written once. ``tests/test_ical_writer.py`` compares both ways on generated events
-with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
+option changes, and for every variant the few that options change (UID, SUMMARY,
+DESCRIPTION, RELATED-TO, the VALARM's DESCRIPTION), so that every alarm, view,
+``abstracts``, ``compact`` and ``speakers`` variant of a feed is an assembly of the same
+pieces (:meth:`EventWriter.close`). ``tests/test_ical_writer.py`` compares both ways on
+generated events with every option and on arbitrary texts. Pure: no clock, no request, no I/O.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ from icalendar import Alarm, Component, Event, Parameters, vText, vUri
 from icalendar.parser.content_line import Contentline
 from icalendar.parser.string import _escape_char  # what vText.to_ical applies (icalendar 7)
 
-from ..icalfold import fold
+from ..icalfold import fold, fold_octets
 from ..model import Session, Talk, normalize_title
 from .events import (
     PALETTE,
@@ -50,18 +51,18 @@ from .events import (
     Revision,
     _utc,
     build_session_description,
-    build_talk_description,
     clean_text,
     event_end,
     feed_text_value,
     is_break,
     session_part_uid,
     session_uid,
-    talk_summary,
-    talk_uid,
+    talk_descriptions,
+    talk_summaries,
+    uid_suffix,
     whole_session,
 )
-from .pieces import EventPiece, text_variant
+from .pieces import TEXT_VARIANTS, EventPiece, Lines, variant_options, variant_slots
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,17 @@ def _folded(line: str) -> str:
     return fold(line) + _CRLF
 
 
+def _line_bytes(line: str) -> bytes:
+    """:func:`_folded` as UTF-8 bytes; a non-ASCII line is folded on its octets, not decoded again.
+
+    >>> _line_bytes("SUMMARY:" + "Ré" * 40) == _folded("SUMMARY:" + "Ré" * 40).encode()
+    True
+    """
+    if line.isascii():
+        return (fold(line) + _CRLF).encode("ascii")
+    return fold_octets(line.encode("utf-8")) + b"\r\n"
+
+
 def _decoded(value: bytes) -> str:
     """A serialized value as icalendar's ``to_unicode`` reads it back: UTF-8, one leading BOM dropped.
 
@@ -139,18 +151,18 @@ def _value_line(name: str, value: vText | vUri) -> str:
     return _folded(name + ":" + _decoded(value.to_ical()))
 
 
-def _uid_line(name: str, uid: str) -> str:
+def _uid_line(name: str, uid: str) -> bytes:
     """``_value_line(name, vText(uid))`` without making the ``vText`` (and its ``Parameters``): one per event.
 
     ``vText.to_ical`` is icalendar's TEXT escaping of the value; reading it back drops a
     leading BOM, as ``to_unicode`` does.
 
-    >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h"))
+    >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h")).encode()
     True
-    >>> _uid_line("UID", "a;b,c") == _value_line("UID", vText("a;b,c"))
+    >>> _uid_line("UID", "a;b,c") == _value_line("UID", vText("a;b,c")).encode()
     True
     """
-    return _folded(name + ":" + _unsigned(_escape_char(uid)))
+    return _line_bytes(name + ":" + _unsigned(_escape_char(uid)))
 
 
 def _text_value(text: str) -> str:
@@ -158,14 +170,14 @@ def _text_value(text: str) -> str:
     return _unsigned(feed_text_value(text))
 
 
-def _text_line(name: str, text: str) -> str:
+def _text_line(name: str, text: str) -> bytes:
     """``NAME:`` and ``text`` as :class:`FeedText` serializes it, folded like :func:`_value_line`.
 
     >>> text = "a;b," + chr(10) + "c" + chr(7)
-    >>> _text_line("X", text) == _folded("X:" + _decoded(FeedText.serialize(text)))
+    >>> _text_line("X", text) == _folded("X:" + _decoded(FeedText.serialize(text))).encode()
     True
     """
-    return _folded(name + ":" + _text_value(text))
+    return _line_bytes(name + ":" + _text_value(text))
 
 
 class EventWriter:
@@ -181,9 +193,17 @@ class EventWriter:
     def __init__(self, options: FeedOptions) -> None:
         self.options = options
         self._lines: dict[tuple[object, ...], str] = {}
+        self._related_lines: dict[tuple[str, str], bytes] = {}
         self._alarm_block: tuple[bytes, bytes] | None = None
-        self._variant = text_variant(options)
-        self._speakers = options.speakers
+        *texts, self._named = variant_options(options)
+        #: Each description variant's name, options and UID suffix (escaped apart from the id: see uid_suffix).
+        self._texts = [(name, shown, _escape_char(uid_suffix(shown))) for name, shown in zip(TEXT_VARIANTS, texts)]
+        self._alarmed = options.alarm_minutes is not None
+        # This feed's lines of a piece, read in C (a feed reads them for every event).
+        text, summary, reminder = variant_slots(options)
+        self._text_of = attrgetter(text)
+        self._summary_of = attrgetter(summary)
+        self._reminder_of = attrgetter(reminder)
 
     # -- repeated lines -------------------------------------------------------
 
@@ -242,12 +262,12 @@ class EventWriter:
             found = self._lines[key] = _folded(icalendar_line(name, FeedText(text)))
         return found
 
-    def _related(self, session: Session) -> str:
-        """RELATED-TO a session's UID (shared by the session's talks and later days; by id: the options are the writer's)."""
-        key = ("related-to", session.id)
-        found = self._lines.get(key)
+    def _related(self, session: Session, variant: str, shown: FeedOptions) -> bytes:
+        """RELATED-TO a session's UID in a description variant (shared by the session's talks and later days)."""
+        key = (session.id, variant)
+        found = self._related_lines.get(key)
         if found is None:
-            found = self._lines[key] = _uid_line("RELATED-TO", session_uid(session, self.options))
+            found = self._related_lines[key] = _uid_line("RELATED-TO", session_uid(session, shown))
         return found
 
     def _type(self, kind: str) -> str:
@@ -274,26 +294,19 @@ class EventWriter:
     def close(self, pieces: Iterable[EventPiece]) -> list[bytes]:
         """The events' bytes in order, with this writer's variant lines, VALARM (if any) and ``END:VEVENT``.
 
-        Every piece must hold this writer's variant (:meth:`lacks`, :meth:`fill_talk`,
-        :meth:`fill_session`). Returned as the parts to join (several per event), so no
-        event is copied.
+        Returned as the parts to join (several per event), so no event is copied.
         """
         parts: list[bytes] = []
-        variant, speakers = self._variant, self._speakers
-        alarm = self._alarm() if self.options.alarm_minutes is not None else None
+        text_of, summary_of, reminder_of = self._text_of, self._summary_of, self._reminder_of
+        alarm = self._alarm() if self._alarmed else None
         for piece in pieces:
-            uid, description = cast(tuple[bytes, bytes], piece.text(variant))
-            summary, reminder = cast(tuple[bytes, bytes], piece.title(speakers))
+            uid, description, related = text_of(piece)
             stamps, middle, tail = piece.fixed
-            parts += (_BEGIN_EVENT, uid, stamps, summary, middle, description, tail)
+            parts += (_BEGIN_EVENT, uid, stamps, summary_of(piece), middle, description, related, tail)
             if alarm is not None and piece.alarmed:
-                parts += (alarm[0], reminder, alarm[1])
+                parts += (alarm[0], reminder_of(piece), alarm[1])
             parts.append(_END_EVENT)
         return parts
-
-    def lacks(self, piece: EventPiece) -> bool:
-        """Whether ``piece`` misses a line this writer's options need (then fill it)."""
-        return piece.text(self._variant) is None or piece.title(self._speakers) is None
 
     # -- events ---------------------------------------------------------------
 
@@ -302,7 +315,7 @@ class EventWriter:
         return b"".join(self.close([self.talk_piece(talk, session, revision, utc=utc)]))
 
     def talk_piece(self, talk: Talk, session: Session, revision: Revision, *, utc: bool = False) -> EventPiece:
-        """:meth:`talk` as an :class:`EventPiece` holding this writer's variant lines."""
+        """:meth:`talk` as an :class:`EventPiece`: its lines for every presentation."""
         middle = [self._times(talk.start, event_end(talk, self.options), utc)]
         location = talk.location or session.location
         if location:
@@ -315,20 +328,17 @@ class EventWriter:
         brk = is_break(talk)
         tail = self._line("status", "CANCELLED" if talk.cancelled else "CONFIRMED") + self._line(
             "transp", "TRANSPARENT" if brk else "OPAQUE")
-        piece = EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), not brk)
-        self.fill_talk(piece, talk, session)
-        return piece
-
-    def fill_talk(self, piece: EventPiece, talk: Talk, session: Session) -> None:
-        """Add to a talk's piece the lines of this writer's variant it misses."""
-        options = self.options
-        if piece.text(self._variant) is None:
-            description = _text_line("DESCRIPTION", build_talk_description(talk, session, options)) + self._related(session)
-            piece.add_text(self._variant, _uid_line("UID", talk_uid(talk, options)).encode("utf-8"),
-                           description.encode("utf-8"))
-        if piece.title(self._speakers) is None:
-            summary = _text_value(talk_summary(talk, session, options))
-            piece.add_title(self._speakers, *_title_lines(summary))
+        full, short, compact = talk_descriptions(talk, session)
+        full_line = _text_line("DESCRIPTION", full)
+        short_line = full_line if short is full else _text_line("DESCRIPTION", short)
+        lines = (full_line, short_line, _text_line("DESCRIPTION", compact))
+        item = _unsigned(_escape_char(talk.id))
+        texts = [(_line_bytes("UID:" + item + suffix), line, self._related(session, variant, shown))
+                 for (variant, shown, suffix), line in zip(self._texts, lines)]
+        plain, named = talk_summaries(talk, session)
+        titles = _title_lines(_text_value(plain), not brk)
+        return EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), not brk, _three(texts),
+                          (titles, titles if named is plain else _title_lines(_text_value(named), not brk)))
 
     def session(
         self,
@@ -351,44 +361,42 @@ class EventWriter:
         first_day: date | None = None,
         utc: bool = False,
     ) -> EventPiece:
-        """:meth:`session` as an :class:`EventPiece` holding this writer's variant lines."""
+        """:meth:`session` as an :class:`EventPiece`: its lines for every presentation (its title has no speakers)."""
         assert session.start is not None and session.end is not None
         part = part if part is not None else whole_session(session, self.options)
-        _day, start, end = part
+        day, start, end = part
         middle = [self._times(start, end, utc)]
         if session.location:
             middle.append(self._text("location", session.location))
         if session.source_url:
             middle.append(_value_line("URL", vUri(session.source_url)))
         tail = self._line("status", "CONFIRMED") + self._line("transp", "OPAQUE")
-        piece = EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), True)
-        self.fill_session(piece, session, part=part, first_day=first_day)
-        return piece
+        texts = []
+        written: tuple[str, bytes] = ("", b"")
+        for variant, shown, _suffix in self._texts:
+            uid, later = session_part_uid(session, shown, day, first_day)
+            text = build_session_description(session, shown)
+            if text != written[0] or not written[1]:
+                written = (text, _text_line("DESCRIPTION", text))
+            texts.append((_uid_line("UID", uid), written[1],
+                          self._related(session, variant, shown) if later else b""))
+        titles = _title_lines(_text_value(session.title), True)
+        return EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), True, _three(texts), (titles, titles))
 
-    def fill_session(
-        self, piece: EventPiece, session: Session, *, part: tuple[date, datetime, datetime], first_day: date | None
-    ) -> None:
-        """Add to a session's piece the lines of this writer's variant it misses (its title has no speakers)."""
-        options = self.options
-        if piece.text(self._variant) is None:
-            uid, later = session_part_uid(session, options, part[0], first_day)
-            description = _text_line("DESCRIPTION", build_session_description(session, options))
-            if later:
-                description += self._related(session)
-            piece.add_text(self._variant, _uid_line("UID", uid).encode("utf-8"), description.encode("utf-8"))
-        if piece.title(self._speakers) is None:
-            summary = _text_value(session.title)
-            piece.add_title(self._speakers, *_title_lines(summary))
+
+def _three(texts: list[tuple[bytes, bytes, bytes]]) -> tuple[Lines, Lines, Lines]:
+    full, short, compact = texts
+    return full, short, compact
+
+
+def _title_lines(summary: str, alarmed: bool) -> tuple[bytes, bytes]:
+    """SUMMARY and, for an event with an alarm, the VALARM's DESCRIPTION (it repeats SUMMARY), from its value."""
+    return _line_bytes("SUMMARY:" + summary), _line_bytes("DESCRIPTION:" + summary) if alarmed else b""
 
 
 def _encoded(*runs: str) -> tuple[bytes, bytes, bytes]:
     stamps, middle, tail = (run.encode("utf-8") for run in runs)
     return stamps, middle, tail
-
-
-def _title_lines(summary: str) -> tuple[bytes, bytes]:
-    """SUMMARY and the VALARM's DESCRIPTION (which repeats it), from the serialized SUMMARY value."""
-    return _folded("SUMMARY:" + summary).encode("utf-8"), _folded("DESCRIPTION:" + summary).encode("utf-8")
 
 
 def render_talk_event(

@@ -72,7 +72,7 @@ class ByteCache:
         cost = size + ENTRY_OVERHEAD
         if cost > self.budget // 4:
             with self._lock:
-                self._pop(key)  # (an entry that grew too large goes: it would be counted at its old size)
+                self._pop(key)  # (a value replacing a kept one that is now too large: the old one goes)
             return value
         with self._lock:
             self._pop(key)
@@ -90,18 +90,6 @@ class ByteCache:
         if trim:
             _malloc_trim()
         return value
-
-    def resize(self, sizes: Iterable[tuple[Hashable, int]]) -> None:
-        """Count entries again at new payload sizes (values that grew in place), then keep to the budget."""
-        with self._lock:
-            for key, size in sizes:
-                entry = self._entries.get(key)
-                if entry is not None:
-                    cost = size + ENTRY_OVERHEAD
-                    self._entries[key] = (entry[0], cost, entry[2])
-                    self.size += cost - entry[1]
-            while self.size > self.budget and self._entries:
-                self._evicted += self._pop(next(iter(self._entries)))
 
     def _pop(self, key: Hashable) -> int:
         entry = self._entries.pop(key, None)

@@ -5,8 +5,8 @@
 extra), token)``, where the token (:func:`calsync.ical.piece_token`) names the options
 that change an event's fixed lines (host, conference, default duration) — not the view
 (``talks``/``sessions`` choose events), the alarm (added when the feed is assembled) nor
-``abstracts``/``compact``/``speakers`` (they choose among a piece's variant lines, each
-written once when first asked for). So every view, alarm value, filter and description
+``abstracts``/``compact``/``speakers`` (they choose among a piece's variant lines, all
+written with it). So every view, alarm value, filter and description
 variant of a warm conference is an assembly of the same pieces, and the bytes are those
 of a render from scratch (``tests/test_service_cache.py``, ``tests/test_ical_writer.py``).
 """
@@ -48,9 +48,7 @@ def piece_item(key: PieceKey) -> str:
 class PieceView(MutableMapping[PieceKey, EventPiece]):
     """The piece cache :func:`calsync.ical.assemble_feed` sees, over the worker's :class:`ByteCache`.
 
-    Counts the pieces written for this view (:attr:`built`: new pieces, and pieces that
-    got a variant's lines); pieces that grew are counted again at their new sizes in one
-    locked update (:meth:`grew`).
+    Counts the pieces written for this view (:attr:`built`).
     """
 
     def __init__(self, cache: ByteCache) -> None:
@@ -70,11 +68,6 @@ class PieceView(MutableMapping[PieceKey, EventPiece]):
     def __setitem__(self, key: PieceKey, value: EventPiece) -> None:
         self.built += 1
         self.cache.put(key, value, value.size + PIECE_OVERHEAD, tag=piece_tag(piece_item(key)))
-
-    def grew(self, pieces: list[tuple[PieceKey, EventPiece]]) -> None:
-        """Count pieces that got a variant's lines at their new sizes."""
-        self.built += len(pieces)
-        self.cache.resize((key, piece.size + PIECE_OVERHEAD) for key, piece in pieces)
 
     def __delitem__(self, key: PieceKey) -> None:
         raise TypeError("pieces are dropped by the byte budget, not one by one")
