@@ -86,3 +86,24 @@ def db_url(request, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+# -- order ---------------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: the zone sweep, the container image, the other system tests, then the rest.
+
+    The suite runs on two workers (``-n 2`` in pyproject.toml); a long test handed out last
+    would leave one worker idle while the other finishes it. The sort is stable: each group
+    keeps its collection order.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        for number, marker in enumerate(("zones", "container", "system")):
+            if item.get_closest_marker(marker) is not None:
+                return number
+        return 3
+
+    items.sort(key=rank)

@@ -18,7 +18,8 @@ classic form cannot hold — is written in UTC (``…Z``), which every reader re
 
 The package's parts:
 
-* :mod:`.events` — options, texts, UIDs, descriptions, and the reference VEVENTs as
+* :mod:`.text` — TEXT values: :func:`clean_text`, :class:`FeedText` (the escaping);
+* :mod:`.events` — options, UIDs, summaries, descriptions, and the reference VEVENTs as
   icalendar objects (:func:`build_talk_event`, :func:`build_session_event`);
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
@@ -47,13 +48,11 @@ from .events import (
     PALETTE,
     CalendarInfo,
     FeedOptions,
-    FeedText,
     Revision,
     build_session_description,
     build_session_event,
     build_talk_description,
     build_talk_event,
-    clean_text,
     event_end,
     is_break,
     session_days,
@@ -63,6 +62,7 @@ from .events import (
 )
 from .layout import FeedLayout, Slot, feed_layout, merge_layouts, zone_years
 from .pieces import EventPiece, PieceCache, piece_options, piece_token, text_variant
+from .text import FeedText, clean_text
 from .writer import EventWriter, icalendar_line, render_session_event, render_talk_event
 
 __all__ = [

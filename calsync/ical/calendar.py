@@ -19,9 +19,10 @@ from .. import __version__
 from ..model import Schedule, Session, Talk
 from ..vtimezone import zone_plan
 from ..zones import describe_zone
-from .events import CalendarInfo, FeedOptions, FeedText, Revision
+from .events import CalendarInfo, FeedOptions, Revision
 from .layout import FeedLayout, Slot, feed_layout
 from .pieces import EventPiece, PieceCache, piece_token
+from .text import FeedText
 from .writer import EventWriter
 
 PRODID = f"-//calsync//calsync {__version__}//EN"

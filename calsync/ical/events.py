@@ -1,4 +1,4 @@
-"""Events as icalendar objects: the model's texts, UIDs, descriptions and the reference VEVENTs.
+"""Events as icalendar objects: the options, UIDs, summaries, descriptions and the reference VEVENTs.
 
 :func:`build_talk_event` and :func:`build_session_event` build icalendar ``Event`` objects
 property by property; their ``to_ical(sorted=False)`` is the definition of an event's
@@ -9,16 +9,16 @@ Pure: no clock, no request, no I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Alarm, Event, vText
+from icalendar import Alarm, Event
 
-from ..exports.compact import compact_talk_description, short_authors
+from ..exports.compact import compact_talk_description, people_line, short_authors
 from ..model import Session, Talk, normalize_title
 from ..zones import describe_zone
+from .text import FeedText, clean_text
 
 
 @dataclass(frozen=True)
@@ -78,85 +78,6 @@ class CalendarInfo:
     url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     year: int | None = None
-
-
-# --------------------------------------------------------------------------
-# Text
-
-
-#: Control characters (but tab and newline) and bidirectional marks, overrides and isolates.
-_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-#: The ASCII characters of :data:`_UNSAFE_RE`, deleted from ASCII texts by ``bytes.translate`` (several times faster).
-_UNSAFE_ASCII = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
-
-
-#: An escaped backslash followed by n or N (``\\\\N``), which node-ical misreads.
-_BACKSLASH_N_RE = re.compile(r"(?<!\\)((?:\\\\)+)([nN])")
-
-
-def clean_text(text: str) -> str:
-    """Text as a feed may carry it: control characters (but tab, newline) and bidi controls removed.
-
-    A carriage return becomes a newline; backslashes stay as written (:class:`FeedText`
-    escapes them).
-
-    >>> clean_text("A\\u0000B\\u0007C"), clean_text("evil\\u202eexe.pdf"), clean_text("a\\r\\nb\\rc\\td")
-    ('ABC', 'evilexe.pdf', 'a\\nb\\nc\\td')
-    """
-    if "\r" in text:  # (a search for the pair costs more than the rest of a long text's cleaning)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.isascii():  # the same deletions, without the regular expression's per-character cost
-        return text.encode("ascii").translate(None, _UNSAFE_ASCII).decode("ascii")
-    return _UNSAFE_RE.sub("", text)
-
-
-class FeedText(vText):
-    """A TEXT value: :func:`clean_text`, then RFC 5545 §3.3.11 escaping and nothing else.
-
-    icalendar's own escaping first turns a literal backslash-N into a line break, so a
-    LaTeX title such as ``$f:\\N \\to \\R$`` would change; here every backslash is escaped.
-    A backslash before ``n`` or ``N`` is followed by a WORD JOINER (U+2060, invisible):
-    node-ical unescapes ``\\n`` before ``\\\\`` and would read ``\\\\N`` as a backslash and a
-    line break, so without it the six parsers disagree.
-
-    >>> FeedText("$f:\\\\N$; a, b\\nc").to_ical().decode()
-    '$f:\\\\\\\\\u2060N$\\\\; a\\\\, b\\\\nc'
-    """
-
-    def __new__(cls, value: str, encoding: str = "utf-8", params: dict[str, str] | None = None) -> FeedText:
-        made: FeedText = super().__new__(cls, clean_text(str(value)), encoding, params or {})
-        return made
-
-    def to_ical(self) -> bytes:
-        return _escaped(str(self)).encode(getattr(self, "encoding", "utf-8"))
-
-    @staticmethod
-    def serialize(value: str) -> bytes:
-        """``FeedText(value).to_ical()`` without making the object (a feed writes tens of thousands).
-
-        >>> FeedText.serialize("a;b, c\\n")
-        b'a\\\\;b\\\\, c\\\\n'
-        """
-        return feed_text_value(value).encode("utf-8")
-
-
-def feed_text_value(value: str) -> str:
-    """A TEXT value as :class:`FeedText` writes it, as text: :func:`clean_text`, then escaping.
-
-    >>> feed_text_value("a;b, c\\n")
-    'a\\\\;b\\\\, c\\\\n'
-    """
-    return _escaped(clean_text(str(value)))
-
-
-def _escaped(raw: str) -> str:
-    """RFC 5545 TEXT escaping of cleaned text, with the WORD JOINER after a backslash before n/N."""
-    text = raw.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    if "\\" in raw:  # only a backslash of the text itself is escaped to the pair the expression needs
-        text = _BACKSLASH_N_RE.sub("\\1\u2060\\2", text)
-    return text
 
 
 # --------------------------------------------------------------------------
@@ -291,12 +212,6 @@ def event_end(talk: Talk, options: FeedOptions) -> datetime:
     return talk.end or talk.start + options.default_duration
 
 
-def _people(label: str, names: Sequence[str]) -> str | None:
-    if not names:
-        return None
-    return f"{label}{'s' if len(names) > 1 else ''}: {', '.join(names)}"
-
-
 def build_talk_description(talk: Talk, session: Session, options: FeedOptions) -> str:
     """Plain-text DESCRIPTION of a talk: authors, type, session, moderator(s), room, abstract, link.
 
@@ -323,7 +238,7 @@ def _talk_head(talk: Talk, session: Session) -> str:
         "Authors: " + ", ".join(talk.authors) if talk.authors else None,
         f"Type: {talk.type}" if talk.type else None,
         f"Session: {session.title}",
-        _people("Moderator", session.moderators),
+        people_line("Moderator", session.moderators),
         f"Room: {talk.location or session.location}" if (talk.location or session.location) else None,
         "End time not published." if talk.end is None else None,
     ]
@@ -345,7 +260,7 @@ def _clock_range(talk: Talk, options: FeedOptions) -> str:
 def build_session_description(session: Session, options: FeedOptions) -> str:
     """Plain-text DESCRIPTION of a session: moderator(s), room, and its talks with their times."""
     head = [
-        _people("Moderator", session.moderators),
+        people_line("Moderator", session.moderators),
         f"Room: {session.location}" if session.location else None,
         f"Times in {describe_zone(session.timezone)}",
     ]

@@ -13,7 +13,7 @@ equivalent), byte for byte, by
   that one property, serialized; for the slots' DTSTART/DTEND, :func:`property_line`:
   icalendar's value encoding and ``Contentline.from_parts`` without the component);
 * serializing every *per-event* value (UID, SUMMARY, URL, DESCRIPTION) with icalendar's
-  own value classes (``vText``, ``vUri``, :class:`~calsync.ical.events.FeedText`) and
+  own value classes (``vText``, ``vUri``, :class:`~calsync.ical.text.FeedText`) and
   writing its line as ``Contentline.from_parts`` does for a value without parameters
   (``NAME:`` + the value decoded as icalendar decodes it);
 * folding with :func:`calsync.icalfold.fold`, icalendar's fold rule with a fast path for
@@ -47,13 +47,10 @@ from ..model import Session, Talk, normalize_title
 from .events import (
     PALETTE,
     FeedOptions,
-    FeedText,
     Revision,
     _utc,
     build_session_description,
-    clean_text,
     event_end,
-    feed_text_value,
     is_break,
     session_part_uid,
     session_uid,
@@ -63,6 +60,7 @@ from .events import (
     whole_session,
 )
 from .pieces import TEXT_VARIANTS, EventPiece, Lines, variant_options, variant_slots
+from .text import FeedText, clean_text, feed_text_value
 
 log = logging.getLogger(__name__)
 
