@@ -37,9 +37,9 @@ from calsync.ical import (
     render_talk_event,
     session_days,
 )
+from calsync.ical.lines import property_line
 from calsync.ical.pieces import EventPiece
 from calsync.ical.text import _BACKSLASH_N_RE, _UNSAFE_RE
-from calsync.ical.writer import property_line
 from calsync.model import Schedule, Session, Talk
 from calsync.service import FeedService
 from calsync.store import Store

@@ -21,6 +21,7 @@ The package's parts:
 * :mod:`.text` — TEXT values: :func:`clean_text`, :class:`FeedText` (the escaping);
 * :mod:`.events` — options, UIDs, summaries, descriptions, and the reference VEVENTs as
   icalendar objects (:func:`build_talk_event`, :func:`build_session_event`);
+* :mod:`.lines` — content lines exactly as icalendar writes them (:func:`icalendar_line`);
 * :mod:`.writer` — :class:`EventWriter`, which writes those VEVENTs' exact bytes with
   icalendar's value serializers and content-line rule, computing what repeats between
   events once per feed, as :class:`EventPiece` s that every alarm value shares;
@@ -61,9 +62,10 @@ from .events import (
     talk_uid,
 )
 from .layout import FeedLayout, Slot, feed_layout, merge_layouts, zone_years
+from .lines import icalendar_line
 from .pieces import EventPiece, PieceCache, piece_options, piece_token, text_variant
 from .text import FeedText, clean_text
-from .writer import EventWriter, icalendar_line, render_session_event, render_talk_event
+from .writer import EventWriter, render_session_event, render_talk_event
 
 __all__ = [
     "BREAK_TYPES",

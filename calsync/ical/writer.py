@@ -9,13 +9,14 @@ writes the same bytes as ``build_talk_event(...).to_ical(sorted=False)`` (and th
 equivalent), byte for byte, by
 
 * asking icalendar itself for the content line of every *repeated* value, once per
-  writer, and keeping it folded (:func:`icalendar_line`: an icalendar component with
-  that one property, serialized; for the slots' DTSTART/DTEND, :func:`property_line`:
-  icalendar's value encoding and ``Contentline.from_parts`` without the component);
+  writer, and keeping it folded (:func:`~calsync.ical.lines.icalendar_line`: an
+  icalendar component with that one property, serialized; for the slots' DTSTART/DTEND,
+  :func:`~calsync.ical.lines.property_line`: icalendar's value encoding and
+  ``Contentline.from_parts`` without the component);
 * serializing every *per-event* value (UID, SUMMARY, URL, DESCRIPTION) with icalendar's
   own value classes (``vText``, ``vUri``, :class:`~calsync.ical.text.FeedText`) and
   writing its line as ``Contentline.from_parts`` does for a value without parameters
-  (``NAME:`` + the value decoded as icalendar decodes it);
+  (``NAME:`` + the value decoded as icalendar decodes it: :mod:`calsync.ical.lines`);
 * folding with :func:`calsync.icalfold.fold`, icalendar's fold rule with a fast path for
   ASCII lines (offered upstream: ``bench/upstream/``).
 
@@ -32,17 +33,14 @@ generated events with every option and on arbitrary texts. Pure: no clock, no re
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
-from typing import cast
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Component, Event, Parameters, vText, vUri
-from icalendar.parser.content_line import Contentline
+from icalendar import Alarm, vUri
 from icalendar.parser.string import _escape_char  # what vText.to_ical applies (icalendar 7)
 
-from ..icalfold import fold, fold_octets
 from ..model import Session, Talk, normalize_title
 from .events import (
     PALETTE,
@@ -59,123 +57,24 @@ from .events import (
     uid_suffix,
     whole_session,
 )
+from .lines import (
+    folded,
+    icalendar_line,
+    line_bytes,
+    property_line,
+    text_line,
+    text_value,
+    uid_line,
+    unsigned,
+    value_line,
+)
 from .pieces import TEXT_VARIANTS, EventPiece, Lines, variant_options, variant_slots
-from .text import FeedText, clean_text, feed_text_value
+from .text import FeedText, clean_text
 
 log = logging.getLogger(__name__)
 
-_CRLF = "\r\n"
 _BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
-#: Properties whose datetime ``Component.add`` converts to UTC before encoding it.
-_ADD_CONVERTS = frozenset({"dtstamp", "created", "last-modified"})
-
-
-def icalendar_line(name: str, value: object, component: type[Component] = Event) -> str:
-    """The content line (unfolded, no CRLF) icalendar writes for ``component().add(name, value)``.
-
-    This is icalendar's whole path — value type inference, parameters such as TZID, UTC
-    conversion of DTSTAMP/CREATED/LAST-MODIFIED, escaping — run once for a value that
-    many events share.
-
-    >>> icalendar_line("categories", ["Oral, long"])
-    'CATEGORIES:Oral\\\\, long'
-    """
-    holder = component()
-    holder.add(name, value)
-    lines = holder.content_lines(sorted=False)
-    if len(lines) != 4:  # BEGIN, the property, END, and the empty end marker
-        raise ValueError(f"{name} did not give one content line: {lines!r}")
-    return str(lines[1])
-
-
-def property_line(name: str, value: object, component: type[Component] = Event) -> str:
-    """:func:`icalendar_line` without the throwaway component, for a single value that is not a list.
-
-    What ``add`` and ``content_line`` do with such a value: icalendar's ``_encode``
-    (the value class for the property, TZID and VALUE parameters) and
-    ``Contentline.from_parts`` with unsorted parameters. Not for DTSTAMP, CREATED and
-    LAST-MODIFIED, which ``add`` first converts to UTC.
-    """
-    if isinstance(value, list) or name.lower() in _ADD_CONVERTS:
-        return icalendar_line(name, value, component)
-    encode = cast(Callable[[str, object], object], component._encode)  # untyped in icalendar
-    encoded = encode(name, value)
-    params = getattr(encoded, "params", None)
-    return str(Contentline.from_parts(name.upper(), params if params is not None else Parameters(), encoded,
-                                      sorted=False))
-
-
-def _folded(line: str) -> str:
-    """One content line as it is written: folded (icalendar's rule), then CRLF."""
-    return fold(line) + _CRLF
-
-
-def _line_bytes(line: str) -> bytes:
-    """:func:`_folded` as UTF-8 bytes; a non-ASCII line is folded on its octets, not decoded again.
-
-    >>> _line_bytes("SUMMARY:" + "Ré" * 40) == _folded("SUMMARY:" + "Ré" * 40).encode()
-    True
-    """
-    if line.isascii():
-        return (fold(line) + _CRLF).encode("ascii")
-    return fold_octets(line.encode("utf-8")) + b"\r\n"
-
-
-def _decoded(value: bytes) -> str:
-    """A serialized value as icalendar's ``to_unicode`` reads it back: UTF-8, one leading BOM dropped.
-
-    (``to_unicode`` decodes with the ``utf-8-sig`` codec, whose Python-level decoder costs
-    more than the rest of a DESCRIPTION line; the bytes here are always valid UTF-8.)
-
-    >>> from icalendar.parser_tools import to_unicode
-    >>> _decoded("\ufeffa\ufeff".encode()), to_unicode("\ufeffa\ufeff".encode())
-    ('a\ufeff', 'a\ufeff')
-    """
-    return _unsigned(value.decode("utf-8"))
-
-
-def _unsigned(text: str) -> str:
-    """``text`` without one leading BOM: what :func:`_decoded` gives for its UTF-8 bytes, without the bytes."""
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _value_line(name: str, value: vText | vUri) -> str:
-    """``NAME:value`` folded, as ``Contentline.from_parts`` writes a value that has no parameters.
-
-    icalendar decodes the serialized value with ``to_unicode`` (UTF-8 with a BOM dropped:
-    a value starting with U+FEFF loses it there too), so this does the same.
-    """
-    return _folded(name + ":" + _decoded(value.to_ical()))
-
-
-def _uid_line(name: str, uid: str) -> bytes:
-    """``_value_line(name, vText(uid))`` without making the ``vText`` (and its ``Parameters``): one per event.
-
-    ``vText.to_ical`` is icalendar's TEXT escaping of the value; reading it back drops a
-    leading BOM, as ``to_unicode`` does.
-
-    >>> _uid_line("UID", "t1.c@h") == _value_line("UID", vText("t1.c@h")).encode()
-    True
-    >>> _uid_line("UID", "a;b,c") == _value_line("UID", vText("a;b,c")).encode()
-    True
-    """
-    return _line_bytes(name + ":" + _unsigned(_escape_char(uid)))
-
-
-def _text_value(text: str) -> str:
-    """``text`` as :class:`FeedText` serializes it and icalendar reads it back (no leading BOM)."""
-    return _unsigned(feed_text_value(text))
-
-
-def _text_line(name: str, text: str) -> bytes:
-    """``NAME:`` and ``text`` as :class:`FeedText` serializes it, folded like :func:`_value_line`.
-
-    >>> text = "a;b," + chr(10) + "c" + chr(7)
-    >>> _text_line("X", text) == _folded("X:" + _decoded(FeedText.serialize(text))).encode()
-    True
-    """
-    return _line_bytes(name + ":" + _text_value(text))
 
 
 class EventWriter:
@@ -210,7 +109,7 @@ class EventWriter:
         key = (name, value)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = _folded(icalendar_line(name, value))
+            found = self._lines[key] = folded(icalendar_line(name, value))
         return found
 
     def _stamps(self, revision: Revision) -> str:
@@ -245,11 +144,11 @@ class EventWriter:
         """
         zone = moment.tzinfo
         if not (zone is UTC or isinstance(zone, ZoneInfo)):
-            return _folded(property_line(name, moment))
+            return folded(property_line(name, moment))
         key = (name, moment, zone)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = _folded(property_line(name, moment))
+            found = self._lines[key] = folded(property_line(name, moment))
         return found
 
     def _text(self, name: str, text: str) -> str:
@@ -257,7 +156,7 @@ class EventWriter:
         key = ("text", name, text)
         found = self._lines.get(key)
         if found is None:
-            found = self._lines[key] = _folded(icalendar_line(name, FeedText(text)))
+            found = self._lines[key] = folded(icalendar_line(name, FeedText(text)))
         return found
 
     def _related(self, session: Session, variant: str, shown: FeedOptions) -> bytes:
@@ -265,7 +164,7 @@ class EventWriter:
         key = (session.id, variant)
         found = self._related_lines.get(key)
         if found is None:
-            found = self._related_lines[key] = _uid_line("RELATED-TO", session_uid(session, shown))
+            found = self._related_lines[key] = uid_line("RELATED-TO", session_uid(session, shown))
         return found
 
     def _type(self, kind: str) -> str:
@@ -273,9 +172,9 @@ class EventWriter:
         key = ("type", kind)
         found = self._lines.get(key)
         if found is None:
-            found = _folded(icalendar_line("categories", [clean_text(kind)]))
+            found = folded(icalendar_line("categories", [clean_text(kind)]))
             if (color := PALETTE.get(normalize_title(kind))) is not None:
-                found += _folded(icalendar_line("color", color))
+                found += folded(icalendar_line("color", color))
             self._lines[key] = found
         return found
 
@@ -284,8 +183,8 @@ class EventWriter:
         if self._alarm_block is None:
             minutes = self.options.alarm_minutes
             assert minutes is not None
-            head = "BEGIN:VALARM\r\n" + _folded(icalendar_line("action", "DISPLAY", Alarm))
-            tail = _folded(icalendar_line("trigger", timedelta(minutes=-minutes), Alarm)) + "END:VALARM\r\n"
+            head = "BEGIN:VALARM\r\n" + folded(icalendar_line("action", "DISPLAY", Alarm))
+            tail = folded(icalendar_line("trigger", timedelta(minutes=-minutes), Alarm)) + "END:VALARM\r\n"
             self._alarm_block = (head.encode("utf-8"), tail.encode("utf-8"))
         return self._alarm_block
 
@@ -322,21 +221,21 @@ class EventWriter:
             middle.append(self._type(talk.type))
         link = talk.url or session.source_url
         if link:
-            middle.append(_value_line("URL", vUri(link)))
+            middle.append(value_line("URL", vUri(link)))
         brk = is_break(talk)
         tail = self._line("status", "CANCELLED" if talk.cancelled else "CONFIRMED") + self._line(
             "transp", "TRANSPARENT" if brk else "OPAQUE")
         full, short, compact = talk_descriptions(talk, session)
-        full_line = _text_line("DESCRIPTION", full)
-        short_line = full_line if short is full else _text_line("DESCRIPTION", short)
-        lines = (full_line, short_line, _text_line("DESCRIPTION", compact))
-        item = _unsigned(_escape_char(talk.id))
-        texts = [(_line_bytes("UID:" + item + suffix), line, self._related(session, variant, shown))
+        full_line = text_line("DESCRIPTION", full)
+        short_line = full_line if short is full else text_line("DESCRIPTION", short)
+        lines = (full_line, short_line, text_line("DESCRIPTION", compact))
+        item = unsigned(_escape_char(talk.id))
+        texts = [(line_bytes("UID:" + item + suffix), line, self._related(session, variant, shown))
                  for (variant, shown, suffix), line in zip(self._texts, lines)]
         plain, named = talk_summaries(talk, session)
-        titles = _title_lines(_text_value(plain), not brk)
+        titles = _title_lines(text_value(plain), not brk)
         return EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), not brk, _three(texts),
-                          (titles, titles if named is plain else _title_lines(_text_value(named), not brk)))
+                          (titles, titles if named is plain else _title_lines(text_value(named), not brk)))
 
     def session(
         self,
@@ -367,7 +266,7 @@ class EventWriter:
         if session.location:
             middle.append(self._text("location", session.location))
         if session.source_url:
-            middle.append(_value_line("URL", vUri(session.source_url)))
+            middle.append(value_line("URL", vUri(session.source_url)))
         tail = self._line("status", "CONFIRMED") + self._line("transp", "OPAQUE")
         texts = []
         written: tuple[str, bytes] = ("", b"")
@@ -375,10 +274,10 @@ class EventWriter:
             uid, later = session_part_uid(session, shown, day, first_day)
             text = build_session_description(session, shown)
             if text != written[0] or not written[1]:
-                written = (text, _text_line("DESCRIPTION", text))
-            texts.append((_uid_line("UID", uid), written[1],
+                written = (text, text_line("DESCRIPTION", text))
+            texts.append((uid_line("UID", uid), written[1],
                           self._related(session, variant, shown) if later else b""))
-        titles = _title_lines(_text_value(session.title), True)
+        titles = _title_lines(text_value(session.title), True)
         return EventPiece(_encoded(self._stamps(revision), "".join(middle), tail), True, _three(texts), (titles, titles))
 
 
@@ -389,7 +288,7 @@ def _three(texts: list[tuple[bytes, bytes, bytes]]) -> tuple[Lines, Lines, Lines
 
 def _title_lines(summary: str, alarmed: bool) -> tuple[bytes, bytes]:
     """SUMMARY and, for an event with an alarm, the VALARM's DESCRIPTION (it repeats SUMMARY), from its value."""
-    return _line_bytes("SUMMARY:" + summary), _line_bytes("DESCRIPTION:" + summary) if alarmed else b""
+    return line_bytes("SUMMARY:" + summary), line_bytes("DESCRIPTION:" + summary) if alarmed else b""
 
 
 def _encoded(*runs: str) -> tuple[bytes, bytes, bytes]:
