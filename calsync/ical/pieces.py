@@ -41,9 +41,9 @@ class EventPiece:
     A piece never changes once made (threads share it without a lock). Variants that
     write the same bytes share one object, counted once in ``size``: the DESCRIPTION of a
     talk without an abstract in ``full`` and ``short``, the titles of an event without
-    speakers (a RELATED-TO line, shared by a session's talks, is counted in each piece). Attributes, not a dict:
-    a worker keeps tens of thousands of pieces, and a feed reads three of them per event
-    (``operator.attrgetter``, in C).
+    speakers (a RELATED-TO line, shared by a session's talks, is counted in each piece).
+    Attributes, not a dict: a worker keeps tens of thousands of pieces, and a feed reads
+    three of them per event (``operator.attrgetter``, in C).
     """
 
     __slots__ = ("alarmed", "compact", "fixed", "full", "named", "named_reminder", "plain", "plain_reminder",
