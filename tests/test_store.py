@@ -273,3 +273,27 @@ def test_long_titles_types_urls_and_talk_urls_are_stored(store: Store) -> None:
     assert [s.url for s in store.list_sources("conf")] == [url]
     stored = store.load_snapshot("conf").sessions[0].talks[0]
     assert (stored.title, stored.type, stored.url) == (long_title, long_type, "https://icml.cc/virtual/2026/poster/1")
+
+
+def test_a_new_sqlite_file_written_by_another_worker_is_waited_for(tmp_path: Path) -> None:
+    """Two workers start on a new SQLite file: one already writes (rollback journal) when the other
+    migrates. SQLite refuses the other's switch to WAL at once, busy timeout or not; it waits, then
+    migrates (before, the worker failed to boot and gunicorn shut down)."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other (a)")
+    migrated: list[int] = []
+    thread = threading.Thread(target=lambda: migrated.append(Store(f"sqlite:///{path}").migrate()))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive() and not migrated  # waiting for the writer, not failed
+    holder.execute("COMMIT")
+    holder.close()
+    thread.join(30)
+    assert migrated == [3]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +31,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import ConfigError, StoreError
 from .base import StoreBase
 from .records import _ts
+
+log = logging.getLogger(__name__)
 
 #: Version of the schema this code writes; :meth:`Store.migrate` brings older ones up.
 SCHEMA_VERSION = 3
@@ -174,6 +179,35 @@ SESSION_FIELDS = ("title", "location", "moderators", "source_url", "timezone", "
 SESSION_SHARED_FIELDS = ("title", "location", "moderators", "source_url")
 
 
+#: How long a new SQLite file's switch to WAL waits for another process's first write (seconds).
+WAL_SWITCH_SECONDS = 30.0
+
+
+def _switch_to_wal(raw: Any, wait: float = WAL_SWITCH_SECONDS) -> None:
+    """Put a SQLite database in WAL mode, waiting while another connection holds a lock.
+
+    SQLite answers a journal-mode switch with "database is locked" at once, busy timeout
+    or not, while another connection writes in the old mode: two gunicorn workers starting
+    on a new file (one already creating the schema) would make the other fail to boot.
+    A database already in WAL mode needs no switch.
+    """
+    deadline = time.monotonic() + wait
+    waited = False
+    while True:
+        try:
+            cursor = raw.cursor()
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            if not waited:
+                log.info("the SQLite database is being written by another connection; waiting to switch it to WAL")
+                waited = True
+            time.sleep(0.05)
+
+
 class SchemaMixin(StoreBase):
     """Creating and upgrading the schema; proving the store works."""
 
@@ -194,7 +228,7 @@ class SchemaMixin(StoreBase):
                 reason = getattr(exc, "orig", None) or exc
                 raise StoreError(f"cannot open the SQLite database {path}: {reason} ({hint})") from None
             try:
-                raw.cursor().execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(raw)
             except SQLAlchemyError as exc:
                 raise StoreError(f"database error: {exc.__class__.__name__}") from None
             except Exception as exc:  # sqlite3.OperationalError: the file is busy or unusable
