@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from calsync.parse import PageOptions, parse_page
-from calsync.parse.sitehtml.common import make_soup
+from calsync.parse.sitehtml.soup import make_soup
 
 logger = logging.getLogger("bench_html_parse")
 

@@ -25,9 +25,10 @@ from ...errors import CalsyncError
 from ...model import Schedule
 from ..page import PageOptions
 from .calendar import is_calendar_page, parse_calendar_page
-from .common import PageContext, PageIndex, make_soup, page_context
+from .common import PageContext, page_context
 from .miniconf import is_miniconf_page, parse_miniconf_page
 from .multitrack import is_multitrack_page, parse_multitrack_page
+from .soup import PageIndex, make_soup
 from .virtual import is_event_page, is_session_page, parse_event_page, parse_session_page
 
 __all__ = ["parse_site_html"]

@@ -35,18 +35,14 @@ from .common import (
     Clock,
     Item,
     PageContext,
-    PageIndex,
-    block_lines,
-    classes,
     finish,
-    line_of,
     links_year,
     make_session,
     resolve_clock,
     slot_times,
-    text_of,
     zone_line,
 )
+from .soup import PageIndex, block_lines, classes, line_of, text_of
 
 logger = logging.getLogger(__name__)
 

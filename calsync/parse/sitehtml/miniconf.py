@@ -30,22 +30,8 @@ from ...errors import NoEvents
 from ...model import ParseWarning, Schedule
 from ..context import YearHint
 from ..page import PageOptions, _Slot
-from .common import (
-    Built,
-    Item,
-    PageContext,
-    PageIndex,
-    block_lines,
-    finish,
-    line_of,
-    make_session,
-    paragraphs,
-    resolve_clock,
-    slot_times,
-    strip_label,
-    text_of,
-    time_slot,
-)
+from .common import Built, Item, PageContext, finish, make_session, resolve_clock, slot_times, time_slot
+from .soup import PageIndex, block_lines, line_of, paragraphs, strip_label, text_of
 
 logger = logging.getLogger(__name__)
 

@@ -29,19 +29,15 @@ from .common import (
     Built,
     Item,
     PageContext,
-    PageIndex,
     finish,
-    line_of,
     links_year,
     make_session,
-    paragraphs,
     resolve_clock,
     slot_times,
-    strip_label,
-    text_of,
     time_slot,
     zone_line,
 )
+from .soup import PageIndex, line_of, paragraphs, strip_label, text_of
 
 logger = logging.getLogger(__name__)
 

@@ -40,22 +40,16 @@ from .common import (
     Built,
     Item,
     PageContext,
-    PageIndex,
-    block_lines,
-    classes,
     finish,
-    line_of,
     links_year,
     make_session,
-    paragraphs,
     parse_error,
     resolve_clock,
     slot_times,
-    strip_label,
-    text_of,
     time_slot,
     zone_line,
 )
+from .soup import PageIndex, block_lines, classes, line_of, paragraphs, strip_label, text_of
 
 logger = logging.getLogger(__name__)
 
