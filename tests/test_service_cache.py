@@ -186,10 +186,14 @@ def test_a_custom_feeds_older_versions_leave_the_cache(setup: tuple[Store, Confi
                 and feed.token in k]
 
     assert len(entries("custom")) == 2 and len(entries("selection")) == 1  # compact=1 is the same selection
+    assert len(entries("custom-selection")) == 1
+    chosen = service.select_custom(snap, service.stored_feed(feed.token))
+    assert service.select_custom(snap, service.stored_feed(feed.token)) is chosen  # pages ask again: kept
     store.update_feed(feed.token, FeedSpec(name="Mine", conference=SAMPLE_SLUG, talk_ids=ids[:3]), now)
     second = service.custom_feed(feed.token)
     assert second.body != first.body and second.body.count(b"BEGIN:VEVENT") == 3
-    assert len(entries("custom")) == 1 and len(entries("selection")) == 1
+    assert len(entries("custom")) == 1 and len(entries("selection")) == 1 and len(entries("custom-selection")) == 1
+    assert len(service.select_custom(snap, service.stored_feed(feed.token))[1]) == 3
 
 
 def test_an_entry_stored_again_is_counted_once_and_keeps_its_tag() -> None:

@@ -102,7 +102,7 @@ class FeedService:
         self.cache = ByteCache(getattr(config.limits, "cache_megabytes", 256) * 1024 * 1024)
         self._versions: dict[str, set[int]] = {}  # the data versions of each conference in the cache
         self._render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
-        #: Event pieces written or given a variant's lines so far (the rest came from the piece cache as they were).
+        #: Event pieces written so far (every other event of a feed came from the piece cache).
         self.events_rendered = 0
 
     # -- data -----------------------------------------------------------------
@@ -388,7 +388,7 @@ class FeedService:
         def build() -> RenderedFeed:
             options = self._options(snap, FeedQuery(view=spec.view, alarm=spec.alarm, compact=compact), "talks")
             chosen = self._selection(snap, ("custom", token, feed.version), None, options,
-                                     lambda: self.select_custom(snap, spec))
+                                     lambda: self.select_custom(snap, feed))
             note = self._last_change(snap, [t.id for _, t in chosen.talks], feed.modified)
             description = f"{spec.name}: {len(chosen.talks)} slots of {snap.conference.name}, chosen on calsync. {note}"
             return self._render(snap, spec.name, description, chosen, options, None, feed.modified)
@@ -398,9 +398,20 @@ class FeedService:
             self.cache.discard(lambda k, _t: not _older_custom(k, key, token, feed.version))
         return self.cached(key, (spec.conference, version), build)
 
-    def select_custom(self, snap: Snapshot, spec: FeedSpec) -> tuple[list[Session], list[tuple[Session, Talk]]]:
-        """The sessions and talks a custom feed holds (:func:`.selection.select_custom`)."""
-        return select_custom(snap, spec)
+    def select_custom(self, snap: Snapshot, stored: StoredFeed) -> tuple[list[Session], list[tuple[Session, Talk]]]:
+        """The sessions and talks a custom feed holds (:func:`.selection.select_custom`), kept per data and feed version.
+
+        Its feed, page, edit page and exports all ask; a filter runs over every talk of the
+        conference, so it runs once per version of the data and of the feed, not per request.
+        """
+        slug, version = snap.conference.slug, snap.conference.version
+        key = ("custom-selection", slug, version, stored.token, stored.version)
+        found: tuple[list[Session], list[tuple[Session, Talk]]] | None = self.cache.get(key)
+        if found is None:
+            found = select_custom(snap, stored.spec)
+            self._keep_version((slug, version))
+            self.cache.put(key, found, 80 * (len(found[0]) + len(found[1])), tag=(slug, version))
+        return found
 
     def resolve_conference(self, spec: FeedSpec) -> str:
         """The one conference holding a feed's ids (or named by it); errors name what is wrong."""
@@ -426,9 +437,11 @@ class FeedService:
 
 
 def _older_custom(entry: Hashable, current: tuple[object, ...], token: str, feed_version: int) -> bool:
-    """Whether a cache key is an older version of a custom feed (its bytes, or its selection)."""
-    if not isinstance(entry, tuple) or len(entry) < 6:
+    """Whether a cache key is an older version of a custom feed (its bytes, its choice or its selection)."""
+    if not isinstance(entry, tuple) or len(entry) < 5:
         return False
     if entry[0] == "custom":
         return entry[3] == token and entry[:6] != current[:6]
+    if entry[0] == "custom-selection":
+        return bool(entry[3] == token and entry[4] != feed_version)
     return entry[0] == "selection" and entry[3:5] == ("custom", token) and entry[5] != feed_version

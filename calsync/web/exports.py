@@ -137,7 +137,7 @@ def _custom(token: str) -> tuple[StoredFeed, Snapshot, list[tuple[Session, Talk]
     if stored.spec.conference is None:
         raise NotFound("no such feed")
     snap = service.snapshot(stored.spec.conference)
-    _, talks = service.select_custom(snap, stored.spec)
+    _, talks = service.select_custom(snap, stored)
     conf = snap.conference
     info = ScheduleInfo(
         slug=conf.slug, title=stored.spec.name, timezone=conf.timezone,

@@ -113,7 +113,7 @@ def custom_feed_page(token: str) -> str:
     feed = service.custom_feed(token)
     assert stored.spec.conference is not None
     snap = service.snapshot(stored.spec.conference)
-    _, talks = service.select_custom(snap, stored.spec)
+    _, talks = service.select_custom(snap, stored)
     return render_template(
         "feed.html", stored=stored, conference=snap.conference, talks=talks, slug=snap.conference.slug,
         kit=custom_kit(token, stored.spec.name, feed), formats=format_links(token=token),
@@ -127,7 +127,7 @@ def custom_feed_edit(token: str) -> str:
     stored = service.stored_feed(token)
     assert stored.spec.conference is not None
     snap = service.snapshot(stored.spec.conference)
-    _, talks = service.select_custom(snap, stored.spec)
+    _, talks = service.select_custom(snap, stored)
     listed = set(stored.spec.talk_ids)
     items = [Item(s, t, t.start, t.end or t.start) for s, t in talks if t.id in listed]
     for session in (snap.session(i) for i in stored.spec.session_ids):
