@@ -194,19 +194,12 @@ class FeedService:
         """
         if feed.encoding is not None or feed.size < GZIP_MIN_BYTES or not getattr(self.config.feed, "gzip", True):
             return feed
-        key = ("gzip", feed.etag)
-        found: RenderedFeed | None = self.cache.get(key)
-        if found is not None:
-            return found
-        with self._flight(key):
-            found = self.cache.get(key)
-            if found is not None:
-                return found
-            with self._render_slots:
-                body = gzip.compress(feed.body, compresslevel=6, mtime=0)
-            packed = replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
-            self._keep_version(feed.tag)
-            return cast(RenderedFeed, self.cache.put(key, packed, len(body), tag=feed.tag))
+
+        def pack() -> RenderedFeed:
+            body = gzip.compress(feed.body, compresslevel=6, mtime=0)
+            return replace(feed, body=body, etag=feed.etag[:-1] + '-gzip"', encoding="gzip")
+
+        return self.cached(("gzip", feed.etag), feed.tag, pack)
 
     def negotiate(self, feed: RenderedFeed, accept_encoding: str | None) -> RenderedFeed:
         """The form of ``feed`` to send for a request's ``Accept-Encoding``: gzipped when it allows gzip."""
