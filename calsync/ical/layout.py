@@ -29,19 +29,15 @@ def _zone_key(moment: datetime) -> str | None:
     return moment.tzinfo.key if isinstance(moment.tzinfo, ZoneInfo) else None
 
 
-def _zone_spans(events: Iterable[tuple[str, Talk]]) -> dict[str, tuple[int, int]]:
-    """For each zone, the first and last year of the (zone, talk) events given."""
-    spans: dict[str, tuple[int, int]] = {}
-    for zone, talk in events:
-        first, last = talk.start.year, (talk.end or talk.start).year
-        lo, hi = spans.get(zone, (first, last))
-        spans[zone] = (min(lo, first), max(hi, last))
-    return spans
-
-
 def zone_years(sessions: Iterable[Session]) -> dict[str, tuple[int, int]]:
     """For each IANA zone used, the first and last year of its events."""
-    return _zone_spans((s.timezone, t) for s in sessions for t in s.talks)
+    spans: dict[str, tuple[int, int]] = {}
+    for session in sessions:
+        for talk in session.talks:
+            first, last = talk.start.year, (talk.end or talk.start).year
+            lo, hi = spans.get(session.timezone, (first, last))
+            spans[session.timezone] = (min(lo, first), max(hi, last))
+    return spans
 
 
 def _exact(plans: Mapping[str, ZonePlan], *moments: datetime) -> bool:

@@ -61,11 +61,6 @@ class EventPiece:
         size += sum(map(len, plain)) + (sum(map(len, named)) if named is not plain else 0)
         self.size = size - len(short[1]) if short[1] is full[1] else size
 
-    def text(self, variant: str) -> Lines:
-        """The UID, DESCRIPTION and RELATED-TO (or empty) lines of a description variant."""
-        found: Lines = getattr(self, variant)
-        return found
-
     def title(self, speakers: bool) -> Lines:
         """The SUMMARY line and the VALARM's DESCRIPTION line of a ``speakers`` setting."""
         return (self.named, self.named_reminder) if speakers else (self.plain, self.plain_reminder)
